@@ -1,0 +1,2 @@
+#include <cstdio>
+int main() { std::puts("stratus " STRATUS_VERSION); return 0; }
