@@ -1,0 +1,149 @@
+#include "emulator/emulator.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <system_error>
+
+#include "emulator/admin/admin_api.h"
+#include "emulator/storage/blob_store.h"
+#include "emulator/storage/db.h"
+#include "emulator/util/log.h"
+
+namespace stratus {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::unique_ptr<Clock> MakeClock(loop::Loop& loop, ClockKind kind) {
+  switch (kind) {
+    case ClockKind::kReal: return std::make_unique<RealClock>(loop);
+    case ClockKind::kVirtual: return std::make_unique<VirtualClock>(loop, /*frozen=*/false);
+    case ClockKind::kFrozen: return std::make_unique<VirtualClock>(loop, /*frozen=*/true);
+  }
+  return nullptr;
+}
+
+storage::Durability ToStorage(config::Durability d) {
+  switch (d) {
+    case config::Durability::kOff: return storage::Durability::kOff;
+    case config::Durability::kNormal: return storage::Durability::kNormal;
+    case config::Durability::kFull: return storage::Durability::kFull;
+  }
+  return storage::Durability::kNormal;
+}
+
+}  // namespace
+
+Emulator::Emulator(loop::Loop& loop, EmulatorOptions options)
+    : loop_(loop),
+      options_(std::move(options)),
+      clock_(MakeClock(loop, options_.clock)),
+      random_(options_.seed) {}
+
+Emulator::~Emulator() = default;
+
+Status Emulator::Start() {
+  loop_.AssertOnLoopThread();
+  started_at_ = clock_->Now();
+  STRATUS_RETURN_IF_ERROR(LoadProject());
+  STRATUS_RETURN_IF_ERROR(OpenDataDir());
+  admin::RegisterAdminRoutes(service_router_, *this);
+  return Listen();
+}
+
+Status Emulator::LoadProject() {
+  if (options_.project) {
+    project_ = *options_.project;
+    return Status::Ok();
+  }
+  if (options_.config_path.empty()) {
+    project_.project_dir = fs::current_path().string();
+    return Status::Ok();
+  }
+  auto loaded = config::LoadConfigFile(options_.config_path);
+  if (!loaded.ok()) return loaded.status();
+  project_ = std::move(loaded.value());
+  return Status::Ok();
+}
+
+Status Emulator::OpenDataDir() {
+  std::error_code ec;
+  if (options_.ephemeral) {
+    std::string pattern = (fs::temp_directory_path(ec) / "stratus-XXXXXX").string();
+    if (mkdtemp(pattern.data()) == nullptr) {
+      return Status::IoError("cannot create a temporary data directory: " +
+                             std::string(std::strerror(errno)));
+    }
+    data_dir_ = pattern;
+  } else {
+    data_dir_ = options_.data_dir.empty() ? project_.project_dir + "/.stratus" : options_.data_dir;
+    fs::create_directories(data_dir_, ec);
+    if (ec) return Status::IoError("cannot create data directory " + data_dir_ + ": " + ec.message());
+  }
+  data_dir_ = fs::absolute(data_dir_, ec).lexically_normal().string();
+  auto durability = ToStorage(project_.durability);
+  auto db = storage::Db::Open(loop_, data_dir_ + "/stratus.db", durability);
+  if (!db.ok()) return db.status();
+  db_ = std::move(db.value());
+  auto blobs = storage::BlobStore::Open(loop_, data_dir_, durability);
+  if (!blobs.ok()) return blobs.status();
+  blobs_ = std::move(blobs.value());
+  return Status::Ok();
+}
+
+Status Emulator::Listen() {
+  service_server_ =
+      std::make_unique<http::Server>(loop_, *clock_, service_router_, options_.limits);
+  gateway_server_ =
+      std::make_unique<http::Server>(loop_, *clock_, gateway_router_, options_.limits);
+  auto service = service_server_->Listen(options_.host, options_.service_port);
+  if (!service.ok()) return service.status().Annotate("service port");
+  auto gateway = gateway_server_->Listen(options_.host, options_.gateway_port);
+  if (!gateway.ok()) return gateway.status().Annotate("gateway port");
+  return Status::Ok();
+}
+
+std::string Emulator::ReadyLine() const {
+  nlohmann::json ready = {{"event", "ready"},
+                          {"service_port", service_port()},
+                          {"gateway_port", gateway_port()},
+                          {"data_dir", data_dir_}};
+  return ready.dump();
+}
+
+void Emulator::Stop(std::function<void()> done) {
+  loop_.AssertOnLoopThread();
+  if (stopping_) return;
+  stopping_ = true;
+  stop_done_ = std::move(done);
+  servers_open_ = 0;
+  for (auto* server : {service_server_.get(), gateway_server_.get()}) {
+    if (server == nullptr) continue;
+    ++servers_open_;
+    server->Shutdown(options_.drain_timeout, [this] {
+      if (--servers_open_ == 0) FinishStop();
+    });
+  }
+  if (servers_open_ == 0) FinishStop();
+}
+
+void Emulator::FinishStop() {
+  service_server_.reset();
+  gateway_server_.reset();
+  if (db_) db_->Close();
+  clock_->Close();
+  if (options_.ephemeral && !data_dir_.empty()) {
+    std::error_code ec;
+    fs::remove_all(data_dir_, ec);
+    if (ec) log::Warn("cannot remove " + data_dir_ + ": " + ec.message());
+  }
+  auto done = std::move(stop_done_);
+  stop_done_ = nullptr;
+  if (done) done();
+}
+
+}  // namespace stratus

@@ -1,0 +1,100 @@
+// Emulator: owns stratus's modules for one project and wires them together: the clock, the
+// data directory (SQLite database and blob store), the service server (AWS APIs and the
+// admin API under /_stratus/) and the gateway server. It holds no logic of its own.
+// Threading: loop thread only. Start() once; Stop() before destruction, whatever Start()
+// returned.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "emulator/config/config.h"
+#include "emulator/http/router.h"
+#include "emulator/http/server.h"
+#include "emulator/loop/loop.h"
+#include "emulator/util/clock.h"
+#include "emulator/util/ids.h"
+
+namespace stratus {
+
+namespace storage {
+class Db;
+class BlobStore;
+}  // namespace storage
+
+enum class ClockKind { kReal, kVirtual, kFrozen };
+
+struct EmulatorOptions {
+  std::string config_path;  // the project file; empty for an empty project
+  std::optional<config::ProjectConfig> project;  // already loaded: used instead of the file
+  std::string host = "127.0.0.1";
+  int service_port = 4566;  // 0 = ephemeral
+  int gateway_port = 3000;  // 0 = ephemeral
+  std::string data_dir;     // empty: ".stratus" beside the project file (or the cwd)
+  bool ephemeral = false;   // a temporary data directory, removed by Stop()
+  ClockKind clock = ClockKind::kReal;
+  std::optional<uint64_t> seed;
+  http::ServerLimits limits;
+  Clock::Duration drain_timeout = std::chrono::seconds(10);  // graceful stop bound
+};
+
+class Emulator {
+ public:
+  Emulator(loop::Loop& loop, EmulatorOptions options);
+  ~Emulator();
+  Emulator(const Emulator&) = delete;
+  Emulator& operator=(const Emulator&) = delete;
+
+  // Loads the project, opens the data directory and starts listening. Errors: the config's
+  // InvalidArgument (file:line:col), IoError for the data directory, Unavailable for a port
+  // in use. After an error, call Stop() to release what was opened.
+  Status Start();
+
+  // Stops accepting, lets requests in flight finish (bounded by drain_timeout), closes the
+  // database and every handle, removes an ephemeral data directory, then runs `done`.
+  void Stop(std::function<void()> done);
+
+  // The one-line JSON ready message: {"event":"ready","service_port":..,...}.
+  std::string ReadyLine() const;
+
+  int service_port() const { return service_server_ ? service_server_->port() : 0; }
+  int gateway_port() const { return gateway_server_ ? gateway_server_->port() : 0; }
+  const std::string& data_dir() const { return data_dir_; }
+  const config::ProjectConfig& project() const { return project_; }
+  Clock& clock() { return *clock_; }
+  Random& random() { return random_; }
+  storage::Db& db() { return *db_; }
+  storage::BlobStore& blobs() { return *blobs_; }
+  http::Router& service_router() { return service_router_; }
+  http::Router& gateway_router() { return gateway_router_; }
+  Clock::TimePoint started_at() const { return started_at_; }
+  bool stopping() const { return stopping_; }
+
+ private:
+  Status LoadProject();
+  Status OpenDataDir();
+  Status Listen();
+  void FinishStop();
+
+  loop::Loop& loop_;
+  EmulatorOptions options_;
+  std::unique_ptr<Clock> clock_;
+  Random random_;
+  config::ProjectConfig project_;
+  std::string data_dir_;
+  std::unique_ptr<storage::Db> db_;
+  std::unique_ptr<storage::BlobStore> blobs_;
+  http::Router service_router_;
+  http::Router gateway_router_;
+  std::unique_ptr<http::Server> service_server_;
+  std::unique_ptr<http::Server> gateway_server_;
+  Clock::TimePoint started_at_;
+  bool stopping_ = false;
+  int servers_open_ = 0;
+  std::function<void()> stop_done_;
+};
+
+}  // namespace stratus
