@@ -27,15 +27,6 @@ std::unique_ptr<Clock> MakeClock(loop::Loop& loop, ClockKind kind) {
   return nullptr;
 }
 
-storage::Durability ToStorage(config::Durability d) {
-  switch (d) {
-    case config::Durability::kOff: return storage::Durability::kOff;
-    case config::Durability::kNormal: return storage::Durability::kNormal;
-    case config::Durability::kFull: return storage::Durability::kFull;
-  }
-  return storage::Durability::kNormal;
-}
-
 }  // namespace
 
 Emulator::Emulator(loop::Loop& loop, EmulatorOptions options)
@@ -85,7 +76,7 @@ Status Emulator::OpenDataDir() {
     if (ec) return Status::IoError("cannot create data directory " + data_dir_ + ": " + ec.message());
   }
   data_dir_ = fs::absolute(data_dir_, ec).lexically_normal().string();
-  auto durability = ToStorage(project_.durability);
+  auto durability = project_.durability;
   auto db = storage::Db::Open(loop_, data_dir_ + "/stratus.db", durability);
   if (!db.ok()) return db.status();
   db_ = std::move(db.value());

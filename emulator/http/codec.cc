@@ -61,6 +61,7 @@ class RequestDecoder::Parser : public beast_http::basic_parser<true> {
       ec = beast_http::error::body_limit;
       return 0;
     }
+    if (data.empty()) return 0;
     if (sink) {
       sink(data);
     } else {

@@ -101,11 +101,17 @@ void Connection::Process() {
   }
   in_process_ = false;
   if (closing_) return;
-  // The client half-closed: whatever was complete has been answered or is pending.
-  if (eof_ && !awaiting_reply_ && pending_.empty() && !write_in_flight_ && !body_source_) {
-    if (stream_) stream_->End(Status::Unavailable("client closed the connection"));
-    Close();
-    return;
+  if (eof_ && in_pos_ == in_len_) {
+    // A request cut short can never complete: its handler learns so and nobody is answered.
+    if (decoder_ && !message_done_) {
+      Close();
+      return;
+    }
+    // A half-close after whole requests: answer them, then close.
+    if (!awaiting_reply_ && pending_.empty() && !write_in_flight_ && !body_source_) {
+      Close();
+      return;
+    }
   }
   RearmForState(progressed_);
   progressed_ = false;
@@ -123,8 +129,10 @@ bool Connection::ProcessStep() {
   }
   if (queued_bytes_ > kMaxQueuedOutput) return false;
   if (stream_ && stream_->paused()) return false;
-  // A message whose header is parsed may complete without more input (no body).
-  if (in_pos_ == in_len_ && !(decoder_ && decoder_->header_done())) return false;
+  // A message without a body completes right after its header, with no more input.
+  if (in_pos_ == in_len_ && !(decoder_ && decoder_->header_done() && !decoder_->has_body())) {
+    return false;
+  }
   if (!decoder_) {
     decoder_ = std::make_unique<RequestDecoder>(server_.limits().header_limit);
     ++sequence_;
@@ -228,8 +236,8 @@ void Connection::Respond(uint64_t sequence, Response response) {
   bool head_only = response.omit_body || head_request_ || response.status == 204 ||
                    response.status == 304;
   if (!head_only && response.body_source) {
-    body_source_ = std::move(response.body_source);
     body_chunked_ = UsesChunkedEncoding(response);
+    body_source_ = std::move(response.body_source);
     PullBody();
   } else {
     if (!head_only && !response.body.empty()) Write(std::move(response.body));

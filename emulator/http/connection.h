@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "emulator/http/codec.h"
+#include "emulator/http/reply.h"
 #include "emulator/http/router.h"
 #include "emulator/util/clock.h"
 
@@ -22,26 +23,6 @@ namespace stratus::http {
 
 class Connection;
 class Server;
-
-// The way back to the client for one request. Copyable; Send() takes effect once (later
-// calls are ignored). If every copy is dropped unsent, the client gets a 500.
-class Reply {
- public:
-  Reply() = default;
-  void Send(Response response) const;
-  bool sent() const { return state_ && state_->sent; }
-
- private:
-  friend class Connection;
-  struct State {
-    std::weak_ptr<Connection> connection;
-    uint64_t sequence = 0;
-    bool sent = false;
-    ~State();
-  };
-  Reply(std::weak_ptr<Connection> connection, uint64_t sequence);
-  std::shared_ptr<State> state_;
-};
 
 class Connection : public std::enable_shared_from_this<Connection> {
  public:

@@ -15,10 +15,10 @@
 #include <vector>
 
 #include "emulator/http/message.h"
+#include "emulator/http/reply.h"
 
 namespace stratus::http {
 
-class Reply;
 using Handler = std::function<void(RequestPtr request, Reply reply)>;
 
 struct RouteOptions {

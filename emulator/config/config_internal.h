@@ -1,0 +1,36 @@
+// Section readers shared by the config module's .cc files. Internal to emulator/config.
+// Each reads one top-level entry into the ProjectConfig (or one event into a function)
+// and returns the first positioned error, leaving `out` partly filled on failure.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "emulator/config/config.h"
+#include "emulator/config/yaml_reader.h"
+
+namespace stratus::config {
+
+// function_config.cc: `functions:`.
+Status ReadFunctions(const Reader& r, const Entry& e, ProjectConfig& out);
+
+// event_config.cc: `events:` of one function.
+Status ReadEvents(const Reader& r, const Entry& e, FunctionConfig& out);
+
+// resources_config.cc: `queues:`, `buckets:`, `tables:`.
+Status ReadQueues(const Reader& r, const Entry& e, ProjectConfig& out);
+Status ReadBuckets(const Reader& r, const Entry& e, ProjectConfig& out);
+Status ReadTables(const Reader& r, const Entry& e, ProjectConfig& out);
+
+// function_config.cc: the family of a runtime name, or an error at `at` naming it.
+Result<RuntimeFamily> CheckRuntime(const Reader& r, Position at, const std::string& runtime);
+
+// schedule_expression.cc: OK when `expression` is a valid rate(...) or cron(...); otherwise the
+// reason, without position.
+Status CheckScheduleExpression(std::string_view expression);
+
+// references.cc: every queue, bucket and table named by an event or a dead-letter setting
+// is declared; checked in file order.
+Status CheckReferences(const Reader& r, const ProjectConfig& config);
+
+}  // namespace stratus::config

@@ -1,0 +1,84 @@
+// References between sections: events and dead-letter settings name declared resources.
+#include <algorithm>
+#include <functional>
+
+#include "emulator/config/config_internal.h"
+
+namespace stratus::config {
+
+namespace {
+
+// One name that must be declared, and where it was written.
+struct Reference {
+  Position at;
+  std::string_view kind;     // "queue", "bucket", "table"
+  std::string_view section;  // "queues", "buckets", "tables"
+  std::string name;
+  const QueueConfig* dead_letter_of = nullptr;  // set for a dead_letter queue
+};
+
+std::vector<Reference> CollectReferences(const ProjectConfig& config) {
+  std::vector<Reference> refs;
+  for (const auto& [name, fn] : config.functions) {
+    for (const EventConfig& event : fn.events) {
+      if (const auto* q = std::get_if<QueueEvent>(&event)) {
+        refs.push_back({q->position, "queue", "queues", q->queue});
+      } else if (const auto* o = std::get_if<ObjectEvent>(&event)) {
+        refs.push_back({o->position, "bucket", "buckets", o->bucket});
+      } else if (const auto* t = std::get_if<TableEvent>(&event)) {
+        refs.push_back({t->position, "table", "tables", t->table});
+      }
+    }
+  }
+  for (const auto& [name, queue] : config.queues) {
+    if (queue.dead_letter) {
+      refs.push_back({queue.dead_letter->position, "queue", "queues", queue.dead_letter->queue,
+                      &queue});
+    }
+  }
+  std::stable_sort(refs.begin(), refs.end(),
+                   [](const Reference& a, const Reference& b) { return a.at < b.at; });
+  return refs;
+}
+
+template <typename Map>
+std::vector<std::string> Names(const Map& map) {
+  std::vector<std::string> names;
+  for (const auto& [name, value] : map) names.push_back(name);
+  return names;
+}
+
+Status CheckDeadLetter(const Reader& r, const Reference& ref, const QueueConfig& dlq) {
+  const QueueConfig& source = *ref.dead_letter_of;
+  if (dlq.name == source.name) {
+    return r.Error(ref.at, "queue '" + source.name + "' cannot be its own dead-letter queue");
+  }
+  if (dlq.fifo != source.fifo) {
+    return r.Error(ref.at, "dead-letter queue '" + dlq.name + "' of " +
+                               (source.fifo ? "FIFO" : "standard") + " queue '" + source.name +
+                               "' must also be " + (source.fifo ? "FIFO" : "standard"));
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status CheckReferences(const Reader& r, const ProjectConfig& config) {
+  const std::vector<std::string> queues = Names(config.queues);
+  const std::vector<std::string> tables = Names(config.tables);
+  for (const Reference& ref : CollectReferences(config)) {
+    const std::vector<std::string>& declared =
+        ref.kind == "queue" ? queues : ref.kind == "table" ? tables : config.buckets;
+    if (std::find(declared.begin(), declared.end(), ref.name) == declared.end()) {
+      return r.Error(ref.at, std::string(ref.kind) + " '" + ref.name + "' is not declared in '" +
+                                 std::string(ref.section) + "'" +
+                                 Suggestion(ref.name, declared, "declared"));
+    }
+    if (ref.dead_letter_of != nullptr) {
+      STRATUS_RETURN_IF_ERROR(CheckDeadLetter(r, ref, config.queues.at(ref.name)));
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace stratus::config

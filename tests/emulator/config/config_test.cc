@@ -1,0 +1,193 @@
+#include "emulator/config/config.h"
+
+#include <doctest/doctest.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <unistd.h>
+
+#include "emulator/config/yaml_reader.h"
+
+namespace stratus::config {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+const std::string kFixture = std::string(STRATUS_SOURCE_DIR) + "/tests/fixtures/config/full.yaml";
+
+template <typename T>
+const T& EventAt(const FunctionConfig& fn, size_t i) {
+  REQUIRE(i < fn.events.size());
+  REQUIRE(std::holds_alternative<T>(fn.events[i]));
+  return std::get<T>(fn.events[i]);
+}
+
+TEST_CASE("a project using every key reads into the structs") {
+  Result<ProjectConfig> loaded = LoadConfigFile(kFixture);
+  REQUIRE_MESSAGE(loaded.ok(), loaded.status().ToString());
+  const ProjectConfig& c = *loaded;
+  const std::string dir = std::string(STRATUS_SOURCE_DIR) + "/tests/fixtures/config";
+  CHECK(c.file == kFixture);
+  CHECK(c.project_dir == dir);
+  CHECK(c.coldstart == ColdStartMode::kSimulated);
+  CHECK(c.pricing == "aws-eu-west-1");
+  CHECK(c.durability == Durability::kFull);
+  CHECK(c.region == "eu-west-1");
+  CHECK(c.account == "123456789012");
+  CHECK(c.runtimes == std::map<std::string, std::string>{{"nodejs20.x", "/opt/node/bin/node"},
+                                                         {"python3.11", "/usr/bin/python3.11"}});
+  CHECK(c.buckets == std::vector<std::string>{"uploads", "archive.logs"});
+
+  REQUIRE(c.functions.size() == 2);
+  const FunctionConfig& api = c.functions.at("api");
+  CHECK(api.name == "api");
+  CHECK(api.position == Position{3, 3});
+  CHECK(api.runtime == "nodejs20.x");
+  CHECK(api.family == RuntimeFamily::kNode);
+  CHECK(api.handler == "src/api.handler");
+  CHECK(api.code_dir == dir + "/services/api");
+  CHECK(api.memory == 256);
+  CHECK(api.timeout == seconds(10));
+  CHECK(api.concurrency == 4);
+  CHECK(api.provisioned == 2);
+  CHECK(api.keep_alive == std::chrono::minutes(5));
+  CHECK(api.environment == std::map<std::string, std::string>{
+                               {"EMPTY", ""}, {"RATIO", "1.50"}, {"RETRIES", "3"},
+                               {"TABLE", "orders"}, {"VERBOSE", "true"}});
+  REQUIRE(api.events.size() == 8);
+  CHECK(EventAt<HttpEvent>(api, 0).method == "GET");
+  CHECK(EventAt<HttpEvent>(api, 0).path == "/orders/{id}");
+  CHECK(EventAt<HttpEvent>(api, 0).position == Position{14, 9});
+  CHECK(EventAt<HttpEvent>(api, 1).method == "ANY");
+  CHECK(EventAt<HttpEvent>(api, 1).path == "$default");
+  CHECK(EventAt<RestEvent>(api, 2).method == "POST");
+  CHECK(EventAt<RestEvent>(api, 2).path == "/orders");
+  const QueueEvent& q = EventAt<QueueEvent>(api, 3);
+  CHECK(q.queue == "jobs");
+  CHECK(q.batch_size == 50);
+  CHECK(q.window == seconds(2));
+  CHECK(q.max_concurrency == 5);
+  CHECK(q.report_failures);
+  const ObjectEvent& o = EventAt<ObjectEvent>(api, 4);
+  CHECK(o.bucket == "uploads");
+  CHECK(o.on == std::vector<std::string>{"s3:ObjectCreated:*", "s3:ObjectRemoved:Delete"});
+  CHECK(o.prefix == "images/");
+  CHECK(o.suffix == ".jpg");
+  const TableEvent& t = EventAt<TableEvent>(api, 5);
+  CHECK(t.table == "orders");
+  CHECK(t.start == StreamStart::kTrimHorizon);
+  CHECK(t.batch_size == 25);
+  CHECK(EventAt<ScheduleEvent>(api, 6).expression == "rate(5 minutes)");
+  CHECK(EventAt<ScheduleEvent>(api, 6).enabled);
+  CHECK_FALSE(EventAt<ScheduleEvent>(api, 6).input.has_value());
+  const ScheduleEvent& s = EventAt<ScheduleEvent>(api, 7);
+  CHECK(s.expression == "cron(0 12 ? * MON-FRI *)");
+  CHECK(s.input == R"({"count":3,"dry":false,"job":"nightly","none":null,"ratio":0.5,"tags":["a","7"]})");
+  CHECK_FALSE(s.enabled);
+  CHECK(EventKind(api.events[7]) == "schedule");
+  CHECK(EventPosition(api.events[7]) == Position{21, 9});
+
+  const FunctionConfig& worker = c.functions.at("worker");
+  CHECK(worker.family == RuntimeFamily::kProvided);
+  CHECK(worker.handler == "bootstrap");
+  CHECK(worker.code_dir == dir);
+  CHECK(worker.memory == 128);
+  CHECK(worker.timeout == milliseconds(1500));
+  CHECK_FALSE(worker.concurrency.has_value());
+  CHECK(worker.provisioned == 0);
+  CHECK(worker.keep_alive == seconds(300));
+  CHECK(worker.environment.empty());
+  CHECK(EventAt<QueueEvent>(worker, 0).batch_size == 10);
+  CHECK(EventAt<QueueEvent>(worker, 0).window == milliseconds(0));
+  CHECK_FALSE(EventAt<QueueEvent>(worker, 0).max_concurrency.has_value());
+  CHECK_FALSE(EventAt<QueueEvent>(worker, 0).report_failures);
+  CHECK(EventAt<ObjectEvent>(worker, 1).on == std::vector<std::string>{"s3:ObjectCreated:*"});
+  CHECK(EventAt<ObjectEvent>(worker, 1).prefix.empty());
+  CHECK(EventAt<TableEvent>(worker, 2).start == StreamStart::kLatest);
+  CHECK(EventAt<TableEvent>(worker, 2).batch_size == 100);
+
+  REQUIRE(c.queues.size() == 3);
+  const QueueConfig& jobs = c.queues.at("jobs");
+  CHECK(jobs.visibility_timeout == seconds(60));
+  CHECK(jobs.delay == seconds(5));
+  CHECK(jobs.retention == seconds(86400));
+  CHECK_FALSE(jobs.fifo);
+  REQUIRE(jobs.dead_letter.has_value());
+  CHECK(jobs.dead_letter->queue == "jobs-dlq");
+  CHECK(jobs.dead_letter->max_receives == 3);
+  const QueueConfig& dlq = c.queues.at("jobs-dlq");
+  CHECK(dlq.visibility_timeout == seconds(30));
+  CHECK(dlq.delay == seconds(0));
+  CHECK(dlq.retention == seconds(345600));
+  CHECK_FALSE(dlq.dead_letter.has_value());
+  CHECK(c.queues.at("jobs.fifo").fifo);
+  CHECK(c.queues.at("jobs.fifo").content_based_dedup);
+
+  REQUIRE(c.tables.size() == 2);
+  const TableConfig& orders = c.tables.at("orders");
+  REQUIRE(orders.key.size() == 2);
+  CHECK(orders.key[0].name == "id");
+  CHECK(orders.key[0].type == KeyType::kString);
+  CHECK(orders.key[1].name == "created");
+  CHECK(orders.key[1].type == KeyType::kNumber);
+  CHECK_FALSE(orders.stream);
+  CHECK(c.tables.at("blobs").key[0].type == KeyType::kBinary);
+  CHECK(c.tables.at("blobs").stream);
+}
+
+TEST_CASE("empty and minimal projects get the defaults") {
+  for (const char* text : {"", "# nothing yet\n", "functions:\n"}) {
+    CAPTURE(text);
+    Result<ProjectConfig> c = ParseConfig(text, "stratus.yaml");
+    REQUIRE_MESSAGE(c.ok(), c.status().ToString());
+    CHECK(c->functions.empty());
+    CHECK(c->queues.empty());
+    CHECK(c->buckets.empty());
+    CHECK(c->coldstart == ColdStartMode::kReal);
+    CHECK(c->durability == Durability::kNormal);
+    CHECK(c->pricing == "aws-us-east-1");
+    CHECK(c->region == "us-east-1");
+    CHECK(c->account == "000000000000");
+    CHECK(c->project_dir == std::filesystem::current_path().string());
+  }
+  Result<ProjectConfig> c =
+      ParseConfig("functions:\n  f:\n    runtime: python3.12\n    handler: app.main\n",
+                  "/srv/app/stratus.yaml");
+  REQUIRE(c.ok());
+  CHECK(c->project_dir == "/srv/app");
+  const FunctionConfig& f = c->functions.at("f");
+  CHECK(f.code_dir == "/srv/app");
+  CHECK(f.memory == 128);
+  CHECK(f.timeout == seconds(3));
+  CHECK(f.family == RuntimeFamily::kPython);
+}
+
+TEST_CASE("a file that cannot be read is reported with strerror") {
+  Result<ProjectConfig> c = LoadConfigFile("/nonexistent/stratus.yaml");
+  REQUIRE_FALSE(c.ok());
+  CHECK(c.status().code() == Status::Code::kInvalidArgument);
+  CHECK(c.status().message() == "cannot read /nonexistent/stratus.yaml: No such file or directory");
+  Result<ProjectConfig> d = LoadConfigFile("/tmp");
+  REQUIRE_FALSE(d.ok());
+  CHECK(d.status().message() == "cannot read /tmp: Is a directory");
+}
+
+TEST_CASE("LoadConfigFile reports errors with the path as given") {
+  std::string path = "stratus-config-test-" + std::to_string(::getpid()) + ".yaml";
+  {
+    std::ofstream out(path);
+    out << "functions:\n  api:\n    runtime: python3.12\n    handler: app.main\n"
+           "    memroy: 256\n";
+  }
+  Result<ProjectConfig> c = LoadConfigFile(path);
+  std::remove(path.c_str());
+  REQUIRE_FALSE(c.ok());
+  CHECK(c.status().message() ==
+        path + ":5:5: unknown key 'memroy' in function 'api' (did you mean 'memory'?)");
+}
+
+}  // namespace
+}  // namespace stratus::config

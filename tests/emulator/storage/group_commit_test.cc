@@ -1,0 +1,202 @@
+#include "emulator/storage/group_commit.h"
+
+#include <doctest/doctest.h>
+
+#include <future>
+#include <string>
+#include <vector>
+
+#include "emulator/storage/db.h"
+#include "tests/emulator/storage/test_util.h"
+
+namespace stratus::storage {
+namespace {
+
+using test::TempDir;
+
+// A Db with group commit on a LoopThread, plus a second plain connection to the same file that
+// sees only what was committed.
+struct Fixture {
+  TempDir dir;
+  std::unique_ptr<Db> db;        // made and destroyed on the loop thread (AtTeardown)
+  std::unique_ptr<Db> observer;
+  testing::LoopThread loop;      // destroyed first: runs the teardown
+
+  Fixture() {
+    loop.Run([&] {
+      auto opened = Db::Open(loop.loop(), dir / "state.db", Durability::kNormal);
+      REQUIRE_MESSAGE(opened.ok(), opened.status().ToString());
+      db = std::move(opened).value();
+      REQUIRE(db->Exec("CREATE TABLE t(v INTEGER PRIMARY KEY, note TEXT)").ok());
+      observer = Db::Open(dir / "state.db", Durability::kNormal).value();
+    });
+    loop.AtTeardown([this] {
+      db->Close();
+      observer.reset();
+      db.reset();
+    });
+  }
+
+  // Loop thread only.
+  int64_t CommittedRows() {
+    Statement* count = observer->Prepare("SELECT count(*) FROM t").value();
+    REQUIRE(count->Step().value());
+    int64_t rows = count->Int64(0);
+    count->Reset();
+    return rows;
+  }
+};
+
+std::function<Status(Db&)> InsertRow(int v) {
+  return [v](Db& db) { return db.Prepare("INSERT INTO t(v) VALUES(?)").value()->Bind(1, v).Run(); };
+}
+
+TEST_CASE("writes in one loop turn share one transaction; done runs after commit, in order") {
+  Fixture f;
+  std::promise<void> all_done;
+  std::vector<int> order;
+  std::vector<int64_t> visible;
+  int64_t commits_before = 0;
+  f.loop.Run([&] {
+    commits_before = f.db->TestCommitCount();
+    for (int i = 1; i <= 5; ++i) {
+      f.db->Write(InsertRow(i), [&, i](Status status) {
+        CHECK(status.ok());
+        order.push_back(i);
+        visible.push_back(f.CommittedRows());  // committed before any caller hears of it
+        if (i == 5) all_done.set_value();
+      });
+    }
+    CHECK(order.empty());  // never answered inside Write
+  });
+  all_done.get_future().get();
+  f.loop.Run([&] {
+    CHECK(f.db->TestCommitCount() == commits_before + 1);
+    CHECK(order == std::vector<int>{1, 2, 3, 4, 5});
+    CHECK(visible == std::vector<int64_t>{5, 5, 5, 5, 5});
+  });
+}
+
+TEST_CASE("a failing change is rolled back alone; the others commit") {
+  Fixture f;
+  std::promise<void> all_done;
+  std::vector<Status> results(4);
+  f.loop.Run([&] {
+    f.db->Write(InsertRow(1), [&](Status s) { results[0] = s; });
+    f.db->Write(
+        [](Db& db) {
+          STRATUS_RETURN_IF_ERROR(InsertRow(2)(db));
+          return InsertRow(1)(db);  // duplicate key: this change fails after a partial write
+        },
+        [&](Status s) { results[1] = s; });
+    f.db->Write([](Db&) { return Status::InvalidArgument("rejected"); },
+                [&](Status s) { results[2] = s; });
+    f.db->Write(InsertRow(3), [&](Status s) {
+      results[3] = s;
+      all_done.set_value();
+    });
+  });
+  all_done.get_future().get();
+  CHECK(results[0].ok());
+  CHECK(results[1].code() == Status::Code::kAlreadyExists);
+  CHECK(results[2].code() == Status::Code::kInvalidArgument);
+  CHECK(results[3].ok());
+  f.loop.Run([&] {
+    Statement* rows = f.observer->Prepare("SELECT group_concat(v) FROM t").value();
+    REQUIRE(rows->Step().value());
+    CHECK(rows->Text(0) == "1,3");
+    rows->Reset();
+  });
+}
+
+TEST_CASE("a failing COMMIT fails every change of the batch") {
+  Fixture f;
+  std::promise<void> all_done;
+  std::vector<Status> results(2);
+  f.loop.Run([&] {
+    REQUIRE(f.db->Exec("CREATE TABLE parent(id INTEGER PRIMARY KEY);"
+                       "CREATE TABLE child(p INTEGER REFERENCES parent(id) "
+                       "DEFERRABLE INITIALLY DEFERRED)").ok());
+    f.db->Write(InsertRow(1), [&](Status s) { results[0] = s; });
+    // A deferred foreign key is only checked at COMMIT.
+    f.db->Write([](Db& db) { return db.Exec("INSERT INTO child VALUES(42)"); },
+                [&](Status s) {
+                  results[1] = s;
+                  all_done.set_value();
+                });
+  });
+  all_done.get_future().get();
+  CHECK_FALSE(results[0].ok());
+  CHECK_FALSE(results[1].ok());
+  f.loop.Run([&] {
+    CHECK(f.CommittedRows() == 0);
+    CHECK_FALSE(f.db->InTransaction());
+  });
+}
+
+TEST_CASE("later turns make later batches; a done may write again") {
+  Fixture f;
+  std::promise<void> all_done;
+  int64_t commits_before = 0;
+  f.loop.Run([&] {
+    commits_before = f.db->TestCommitCount();
+    f.db->Write(InsertRow(1), [&](Status s) {
+      REQUIRE(s.ok());
+      f.db->Write(InsertRow(2), [&](Status s2) {
+        CHECK(s2.ok());
+        all_done.set_value();
+      });
+    });
+  });
+  all_done.get_future().get();
+  f.loop.Run([&] {
+    CHECK(f.db->TestCommitCount() == commits_before + 2);
+    CHECK(f.CommittedRows() == 2);
+  });
+}
+
+TEST_CASE("a write queued from a timer commits without waiting for other events") {
+  Fixture f;
+  struct Context {
+    uv_timer_t timer;
+    Fixture* fixture;
+    std::promise<void> done;
+  };
+  auto* context = new Context{{}, &f, {}};
+  auto done = context->done.get_future();
+  f.loop.Run([&] {
+    uv_timer_init(f.loop.loop().raw(), &context->timer);
+    context->timer.data = context;
+    uv_timer_start(
+        &context->timer,
+        [](uv_timer_t* timer) {
+          auto* c = static_cast<Context*>(timer->data);
+          c->fixture->db->Write(InsertRow(7), [c](Status s) {
+            CHECK(s.ok());
+            c->done.set_value();
+          });
+        },
+        1, 0);
+  });
+  // Would hang if the loop blocked in poll with the write pending.
+  done.get();
+  f.loop.Run([&] { loop::CloseAndDelete(context, &context->timer); });
+}
+
+TEST_CASE("Close flushes pending writes before returning") {
+  Fixture f;
+  f.loop.Run([&] {
+    bool answered = false;
+    f.db->Write(InsertRow(1), [&](Status s) {
+      CHECK(s.ok());
+      answered = true;
+    });
+    f.db->Close();
+    CHECK(answered);
+    CHECK(f.CommittedRows() == 1);
+    f.db->Close();  // idempotent
+  });
+}
+
+}  // namespace
+}  // namespace stratus::storage
