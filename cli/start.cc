@@ -9,6 +9,7 @@
 #include "cli/commands.h"
 #include "emulator/emulator.h"
 #include "emulator/util/log.h"
+#include "triggers/registry.h"
 
 namespace stratus::cli {
 
@@ -48,12 +49,6 @@ Status WriteReadyFile(const std::string& path, const std::string& line) {
 
 Result<EmulatorOptions> OptionsFromArgs(const Args& args) {
   EmulatorOptions options;
-  auto config = args.Get("config");
-  options.config_path = config.value_or("stratus.yaml");
-  if (!config && !std::filesystem::exists(options.config_path)) {
-    return Status::InvalidArgument("no stratus.yaml in " + std::filesystem::current_path().string() +
-                                   " (pass -c FILE)");
-  }
   options.host = args.Get("host").value_or("127.0.0.1");
   auto port = args.GetInt("port", 0, 65535);
   if (!port.ok()) return port.status();
@@ -69,6 +64,12 @@ Result<EmulatorOptions> OptionsFromArgs(const Args& args) {
   }
   options.data_dir = args.Get("data-dir").value_or("");
   options.ephemeral = args.Has("ephemeral");
+  auto config = args.Get("config");
+  options.config_path = config.value_or("stratus.yaml");
+  if (!config && !std::filesystem::exists(options.config_path)) {
+    return Status::InvalidArgument("no stratus.yaml in " + std::filesystem::current_path().string() +
+                                   " (pass -c FILE)");
+  }
   return options;
 }
 
@@ -123,6 +124,9 @@ int RunStart(int argc, char** argv) {
   }
   loop::Loop loop;
   Emulator emulator(loop, std::move(options.value()));
+  for (auto& trigger : triggers::BuiltinTriggers().CreateAll()) {
+    emulator.AddModule(std::move(trigger));
+  }
   int exit_code = 0;
   SignalWatch signals(loop, [&] { emulator.Stop([&] { signals.Close(); }); });
   Status started = emulator.Start();

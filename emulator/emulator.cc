@@ -43,6 +43,11 @@ Status Emulator::Start() {
   STRATUS_RETURN_IF_ERROR(LoadProject());
   STRATUS_RETURN_IF_ERROR(OpenDataDir());
   admin::RegisterAdminRoutes(service_router_, *this);
+  for (auto& module : modules_) {
+    Status started = module->Start(*this);
+    if (!started.ok()) return started.Annotate(module->name());
+    ++modules_started_;
+  }
   return Listen();
 }
 
@@ -111,20 +116,28 @@ void Emulator::Stop(std::function<void()> done) {
   if (stopping_) return;
   stopping_ = true;
   stop_done_ = std::move(done);
-  servers_open_ = 0;
+  std::vector<http::Server*> servers;
   for (auto* server : {service_server_.get(), gateway_server_.get()}) {
-    if (server == nullptr) continue;
-    ++servers_open_;
+    if (server != nullptr) servers.push_back(server);
+  }
+  // Counted before any Shutdown: one may finish at once, and the last one frees them all.
+  servers_open_ = static_cast<int>(servers.size());
+  if (servers.empty()) {
+    FinishStop();
+    return;
+  }
+  for (auto* server : servers) {
     server->Shutdown(options_.drain_timeout, [this] {
       if (--servers_open_ == 0) FinishStop();
     });
   }
-  if (servers_open_ == 0) FinishStop();
 }
 
 void Emulator::FinishStop() {
   service_server_.reset();
   gateway_server_.reset();
+  for (size_t i = modules_started_; i > 0; --i) modules_[i - 1]->Stop();
+  modules_started_ = 0;
   if (db_) db_->Close();
   clock_->Close();
   if (options_.ephemeral && !data_dir_.empty()) {

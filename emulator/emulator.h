@@ -15,6 +15,7 @@
 #include "emulator/http/router.h"
 #include "emulator/http/server.h"
 #include "emulator/loop/loop.h"
+#include "emulator/module.h"
 #include "emulator/util/clock.h"
 #include "emulator/util/ids.h"
 
@@ -48,9 +49,13 @@ class Emulator {
   Emulator(const Emulator&) = delete;
   Emulator& operator=(const Emulator&) = delete;
 
-  // Loads the project, opens the data directory and starts listening. Errors: the config's
-  // InvalidArgument (file:line:col), IoError for the data directory, Unavailable for a port
-  // in use. After an error, call Stop() to release what was opened.
+  // Adds a module (a trigger) to start after the data directory opens. Before Start() only.
+  void AddModule(std::unique_ptr<Module> module) { modules_.push_back(std::move(module)); }
+
+  // Loads the project, opens the data directory, starts the modules and starts listening.
+  // Errors: the config's InvalidArgument (file:line:col), IoError for the data directory,
+  // Unavailable for a port in use, or a module's error. After an error, call Stop() to
+  // release what was opened.
   Status Start();
 
   // Stops accepting, lets requests in flight finish (bounded by drain_timeout), closes the
@@ -91,6 +96,8 @@ class Emulator {
   http::Router gateway_router_;
   std::unique_ptr<http::Server> service_server_;
   std::unique_ptr<http::Server> gateway_server_;
+  std::vector<std::unique_ptr<Module>> modules_;
+  size_t modules_started_ = 0;
   Clock::TimePoint started_at_;
   bool stopping_ = false;
   int servers_open_ = 0;

@@ -112,12 +112,24 @@ std::string ProjectDir(const std::string& file) {
   return StripTrailingSlash(dir.lexically_normal().string());
 }
 
+// yaml-cpp's words for a plain scalar holding a flow indicator are cryptic; the usual cause
+// is a path parameter inside { }, as in `{ path: /orders/{id} }`.
+std::string SyntaxMessage(const std::string& msg) {
+  std::string out = "invalid YAML: " + msg;
+  if (msg.find("end of map flow not found") != std::string::npos ||
+      msg.find("end of sequence flow not found") != std::string::npos) {
+    out += " (inside { } or [ ], quote values that contain '{', '}', '[', ']' or ',', "
+           "e.g. path: \"/orders/{id}\")";
+  }
+  return out;
+}
+
 Result<ProjectConfig> Parse(const Reader& r, std::string_view yaml_text) {
   YAML::Node root;
   try {
     root = YAML::Load(std::string(yaml_text));
   } catch (const YAML::ParserException& ex) {
-    return r.Error({ex.mark.line + 1, ex.mark.column + 1}, "invalid YAML: " + ex.msg);
+    return r.Error({ex.mark.line + 1, ex.mark.column + 1}, SyntaxMessage(ex.msg));
   }
   ProjectConfig config;
   config.file = r.file();

@@ -26,7 +26,12 @@ struct ErrorCase {
 const ErrorCase kErrorCases[] = {
     // Syntax and shape.
     {"invalid YAML", "functions:\n  api: [1,\n",
-     "stratus.yaml:3:1: invalid YAML: end of sequence flow not found"},
+     "stratus.yaml:3:1: invalid YAML: end of sequence flow not found (inside { } or [ ], quote "
+     "values that contain '{', '}', '[', ']' or ',', e.g. path: \"/orders/{id}\")"},
+    {"unquoted path parameter in a flow map",
+     Fn("    events:\n      - http: { method: GET, path: /orders/{id} }\n"),
+     "stratus.yaml:6:44: invalid YAML: end of map flow not found (inside { } or [ ], quote "
+     "values that contain '{', '}', '[', ']' or ',', e.g. path: \"/orders/{id}\")"},
     {"tab-broken mapping", "a: 1\n b: 2\n", "stratus.yaml:2:3: invalid YAML: illegal map value"},
     {"top level not a map", "- api\n", "stratus.yaml:1:1: the project file must be a map, got a list"},
     {"duplicate key", Fn("    memory: 256\n    memory: 512\n"),
