@@ -102,7 +102,8 @@ void BlobWriter::State::SyncAndClose() {
 }
 
 void BlobWriter::State::RenameToFinal() {
-  fs::Rename(uv(), layout.TempPath(id), layout.FinalPath(id),
+  // Shard directories are made on first use, which keeps start-up to two mkdirs.
+  fs::RenameMakingDir(uv(), layout.TempPath(id), layout.FinalPath(id),
              [self = shared_from_this()](int64_t result) {
                if (result >= 0) self->renamed = true;
                if (self->aborted) return self->Cleanup();

@@ -92,9 +92,6 @@ Result<std::unique_ptr<BlobStore>> BlobStore::Open(loop::Loop& loop, const std::
   loop.AssertOnLoopThread();
   BlobLayout layout{&loop, dir + "/blobs", durability};
   STRATUS_RETURN_IF_ERROR(CreateDir(layout.root + "/tmp"));
-  for (int shard = 0; shard < 256; ++shard) {
-    STRATUS_RETURN_IF_ERROR(CreateDir(layout.root + "/" + ShardName(shard)));
-  }
   Result<int> removed = EmptyDir(layout.root + "/tmp");
   if (!removed.ok()) return removed.status().Annotate("open blob store");
   std::unique_ptr<BlobStore> store(new BlobStore(std::move(layout)));

@@ -28,8 +28,8 @@ class BlobStore {
  public:
   static constexpr size_t kIdLength = 32;
 
-  // Creates DIR/blobs, DIR/blobs/tmp and the 256 shard directories if missing, and deletes
-  // everything in DIR/blobs/tmp (bodies a crash left half-written; see removed_temp_files()).
+  // Creates DIR/blobs and DIR/blobs/tmp if missing (a shard directory comes with its first
+  // blob), and deletes everything in DIR/blobs/tmp (bodies a crash left half-written; see removed_temp_files()).
   // Returns the store (caller owns it), or IoError naming the path that failed.
   static Result<std::unique_ptr<BlobStore>> Open(loop::Loop& loop, const std::string& dir,
                                                  Durability durability);

@@ -94,6 +94,25 @@ void Rename(uv_loop_t* loop, std::string from, std::string to, Done done) {
   Check(op, uv_fs_rename(loop, &op->req, op->path.c_str(), op->path2.c_str(), &Finish));
 }
 
+void MakeDir(uv_loop_t* loop, std::string path, Done done) {
+  Op* op = NewOp([done = std::move(done)](uv_fs_t* req) {
+    done(req->result == UV_EEXIST ? 0 : req->result);
+  });
+  op->path = std::move(path);
+  Check(op, uv_fs_mkdir(loop, &op->req, op->path.c_str(), 0755, &Finish));
+}
+
+void RenameMakingDir(uv_loop_t* loop, std::string from, std::string to, Done done) {
+  Rename(loop, from, to, [loop, from, to, done = std::move(done)](int64_t result) mutable {
+    if (result != UV_ENOENT) return done(result);
+    std::string dir = to.substr(0, to.rfind('/'));
+    MakeDir(loop, dir, [loop, from, to, done = std::move(done)](int64_t made) mutable {
+      if (made < 0) return done(made);
+      Rename(loop, std::move(from), std::move(to), std::move(done));
+    });
+  });
+}
+
 void Unlink(uv_loop_t* loop, std::string path, Done done) {
   Op* op = NewOp([done = OrNothing(std::move(done))](uv_fs_t* req) { done(req->result); });
   op->path = std::move(path);

@@ -30,6 +30,9 @@ void Fsync(uv_loop_t* loop, uv_file file, Done done);
 void FileSize(uv_loop_t* loop, uv_file file, Done done);
 void Close(uv_loop_t* loop, uv_file file, Done done);  // `done` may be empty
 void Rename(uv_loop_t* loop, std::string from, std::string to, Done done);
+// Like Rename, but creates the target's directory (one level) when it is missing.
+void RenameMakingDir(uv_loop_t* loop, std::string from, std::string to, Done done);
+void MakeDir(uv_loop_t* loop, std::string path, Done done);  // an existing one is success
 void Unlink(uv_loop_t* loop, std::string path, Done done);  // `done` may be empty
 // Opens the directory, fsyncs it, closes it.
 void FsyncDir(uv_loop_t* loop, std::string path, Done done);
