@@ -131,10 +131,13 @@ int RunStart(int argc, char** argv) {
   SignalWatch signals(loop, [&] { emulator.Stop([&] { signals.Close(); }); });
   Status started = emulator.Start();
   if (started.ok()) {
+    // The file first: whoever reads the stdout line may look for the file at once.
     std::string line = emulator.ReadyLine();
-    std::printf("%s\n", line.c_str());
-    std::fflush(stdout);
     if (auto ready_file = args->Get("ready-file")) started = WriteReadyFile(*ready_file, line);
+    if (started.ok()) {
+      std::printf("%s\n", line.c_str());
+      std::fflush(stdout);
+    }
   }
   if (!started.ok()) {
     PrintError(started.message());

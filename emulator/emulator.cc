@@ -7,7 +7,16 @@
 #include <filesystem>
 #include <system_error>
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 #include "emulator/admin/admin_api.h"
+#include "emulator/functions/invocation_store.h"
+#include "emulator/functions/invoke_api.h"
+#include "emulator/functions/invoker.h"
+#include "emulator/functions/limits.h"
+#include "emulator/functions/logs.h"
 #include "emulator/storage/blob_store.h"
 #include "emulator/storage/db.h"
 #include "emulator/util/log.h"
@@ -42,13 +51,17 @@ Status Emulator::Start() {
   started_at_ = clock_->Now();
   STRATUS_RETURN_IF_ERROR(LoadProject());
   STRATUS_RETURN_IF_ERROR(OpenDataDir());
+  STRATUS_RETURN_IF_ERROR(OpenFunctions());
   admin::RegisterAdminRoutes(service_router_, *this);
   for (auto& module : modules_) {
     Status started = module->Start(*this);
     if (!started.ok()) return started.Annotate(module->name());
     ++modules_started_;
   }
-  return Listen();
+  STRATUS_RETURN_IF_ERROR(Listen());
+  // After Listen, in the same loop turn: functions learn the service port (AWS_ENDPOINT_URL)
+  // and no request can arrive before they exist.
+  return StartFunctions();
 }
 
 Status Emulator::LoadProject() {
@@ -81,6 +94,22 @@ Status Emulator::OpenDataDir() {
     if (ec) return Status::IoError("cannot create data directory " + data_dir_ + ": " + ec.message());
   }
   data_dir_ = fs::absolute(data_dir_, ec).lexically_normal().string();
+  // One emulator per data directory: another would delete its temp files at start.
+  std::string lock_path = data_dir_ + "/lock";
+  lock_fd_ = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (lock_fd_ < 0 || ::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
+    std::string holder;
+    char buf[32] = {0};
+    if (lock_fd_ >= 0 && ::pread(lock_fd_, buf, sizeof(buf) - 1, 0) > 0) holder = buf;
+    if (lock_fd_ >= 0) ::close(lock_fd_);
+    lock_fd_ = -1;
+    return Status::FailedPrecondition("data directory " + data_dir_ +
+                                      " is in use by another stratus" +
+                                      (holder.empty() ? "" : " (pid " + holder + ")"));
+  }
+  std::string pid = std::to_string(::getpid());
+  [[maybe_unused]] int t = ::ftruncate(lock_fd_, 0);
+  [[maybe_unused]] ssize_t w = ::pwrite(lock_fd_, pid.data(), pid.size(), 0);
   auto durability = project_.durability;
   auto db = storage::Db::Open(loop_, data_dir_ + "/stratus.db", durability);
   if (!db.ok()) return db.status();
@@ -89,6 +118,38 @@ Status Emulator::OpenDataDir() {
   if (!blobs.ok()) return blobs.status();
   blobs_ = std::move(blobs.value());
   return Status::Ok();
+}
+
+Status Emulator::OpenFunctions() {
+  STRATUS_RETURN_IF_ERROR(db_->Migrate("invocations", functions::InvocationStore::Migrations()));
+  STRATUS_RETURN_IF_ERROR(db_->Migrate("logs", functions::LogSink::Migrations()));
+  logs_ = std::make_unique<functions::LogSink>(*clock_, db_.get(), options_.log_fd);
+  memory_limiter_ = functions::MemoryLimiter::Create("stratus-" + std::to_string(::getpid()) +
+                                                     "-" + random_.Hex(6));
+  invocation_store_ = std::make_unique<functions::InvocationStore>(*db_);
+  invoker_ = std::make_unique<functions::Invoker>(loop_, *clock_, random_, *logs_,
+                                                  invocation_store_.get(), *memory_limiter_);
+  functions::RegisterInvokeApi(service_router_, *invoker_, {project_.region, project_.account});
+  return Status::Ok();
+}
+
+Status Emulator::StartFunctions() {
+  functions::Invoker::Options options;
+  options.account_concurrency = options_.account_concurrency;
+  auto& context = options.context;
+  context.region = project_.region;
+  context.account = project_.account;
+  context.endpoint_url = "http://127.0.0.1:" + std::to_string(service_port());
+  context.runtimes_dir =
+      options_.runtimes_dir.empty() ? functions::DefaultRuntimesDir() : options_.runtimes_dir;
+  context.interpreter_overrides = project_.runtimes;
+  const char* path = std::getenv("PATH");
+  context.search_path = path ? path : "/usr/local/bin:/usr/bin:/bin";
+  return invoker_->Start(project_, options);
+}
+
+std::string_view Emulator::memory_limit_mode() const {
+  return memory_limiter_ ? memory_limiter_->mode() : "none";
 }
 
 Status Emulator::Listen() {
@@ -136,10 +197,24 @@ void Emulator::Stop(std::function<void()> done) {
 void Emulator::FinishStop() {
   service_server_.reset();
   gateway_server_.reset();
+  if (!invoker_) {
+    CloseDataDir();
+    return;
+  }
+  // Function processes end after the servers drained: requests in flight needed them.
+  invoker_->Shutdown([this] { CloseDataDir(); });
+}
+
+void Emulator::CloseDataDir() {
   for (size_t i = modules_started_; i > 0; --i) modules_[i - 1]->Stop();
   modules_started_ = 0;
+  if (logs_) logs_->Flush();
   if (db_) db_->Close();
   clock_->Close();
+  if (lock_fd_ >= 0) {
+    ::close(lock_fd_);  // releases the lock
+    lock_fd_ = -1;
+  }
   if (options_.ephemeral && !data_dir_.empty()) {
     std::error_code ec;
     fs::remove_all(data_dir_, ec);

@@ -25,6 +25,12 @@ namespace storage {
 class Db;
 class BlobStore;
 }  // namespace storage
+namespace functions {
+class Invoker;
+class InvocationStore;
+class LogSink;
+class MemoryLimiter;
+}  // namespace functions
 
 enum class ClockKind { kReal, kVirtual, kFrozen };
 
@@ -39,6 +45,9 @@ struct EmulatorOptions {
   ClockKind clock = ClockKind::kReal;
   std::optional<uint64_t> seed;
   http::ServerLimits limits;
+  int log_fd = 1;                  // where function logs are shown; -1 for nowhere
+  int account_concurrency = 1000;  // Lambda's default account limit
+  std::string runtimes_dir;        // empty: functions::DefaultRuntimesDir()
   Clock::Duration drain_timeout = std::chrono::seconds(10);  // graceful stop bound
 };
 
@@ -73,6 +82,9 @@ class Emulator {
   Random& random() { return random_; }
   storage::Db& db() { return *db_; }
   storage::BlobStore& blobs() { return *blobs_; }
+  functions::Invoker& invoker() { return *invoker_; }
+  functions::InvocationStore& invocations() { return *invocation_store_; }
+  std::string_view memory_limit_mode() const;
   http::Router& service_router() { return service_router_; }
   http::Router& gateway_router() { return gateway_router_; }
   Clock::TimePoint started_at() const { return started_at_; }
@@ -82,7 +94,10 @@ class Emulator {
   Status LoadProject();
   Status OpenDataDir();
   Status Listen();
+  Status OpenFunctions();
+  Status StartFunctions();
   void FinishStop();
+  void CloseDataDir();
 
   loop::Loop& loop_;
   EmulatorOptions options_;
@@ -92,6 +107,11 @@ class Emulator {
   std::string data_dir_;
   std::unique_ptr<storage::Db> db_;
   std::unique_ptr<storage::BlobStore> blobs_;
+  int lock_fd_ = -1;
+  std::unique_ptr<functions::LogSink> logs_;
+  std::unique_ptr<functions::MemoryLimiter> memory_limiter_;
+  std::unique_ptr<functions::InvocationStore> invocation_store_;
+  std::unique_ptr<functions::Invoker> invoker_;
   http::Router service_router_;
   http::Router gateway_router_;
   std::unique_ptr<http::Server> service_server_;

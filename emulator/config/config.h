@@ -6,7 +6,8 @@
 // `FILE:LINE:COL: message` (1-based, pointing at the offending key or value), except an
 // unreadable file, which is `cannot read FILE: <strerror>`. Only the first error is
 // reported: structural errors in file order, then references between sections (a queue
-// event naming an undeclared queue, ...) in file order. No yaml-cpp or JSON exception ever
+// event naming an undeclared queue, an async destination naming an undeclared function, ...)
+// in file order. No yaml-cpp or JSON exception ever
 // leaves this module.
 #pragma once
 
@@ -97,6 +98,24 @@ using EventConfig =
 std::string_view EventKind(const EventConfig& event);
 Position EventPosition(const EventConfig& event);
 
+// Where Lambda sends the record of an asynchronous invocation: `{function: NAME}` or
+// `{queue: NAME}` (exactly one). The name must be declared under `functions:` (the function
+// itself is allowed) or under `queues:` (a standard queue: Lambda cannot deliver to FIFO).
+struct Destination {
+  enum class Kind { kFunction, kQueue } kind = Kind::kFunction;
+  std::string name;
+  Position position;  // of the `on_failure:` / `on_success:` key
+};
+
+// `async:`: how asynchronous invocations are retried and where their records go, like
+// Lambda's EventInvokeConfig. The defaults apply when the key is absent.
+struct AsyncConfig {
+  int retries = 2;                            // MaximumRetryAttempts, 0..2
+  std::chrono::seconds max_event_age{21600};  // MaximumEventAgeInSeconds, 60s..6h
+  std::optional<Destination> on_failure, on_success;
+  Position position;  // of the `async:` key; {0, 0} when absent
+};
+
 struct FunctionConfig {
   std::string name;
   std::string runtime;  // python3.N (N >= 8), nodejsN.x (N >= 16), provided[.al2|.al2023]
@@ -110,6 +129,7 @@ struct FunctionConfig {
   std::chrono::milliseconds keep_alive{300000};
   std::map<std::string, std::string> environment;
   std::vector<EventConfig> events;  // in file order
+  AsyncConfig async;
   Position position;                // of the function's name
 };
 

@@ -17,6 +17,9 @@ Status ReadFunctions(const Reader& r, const Entry& e, ProjectConfig& out);
 // event_config.cc: `events:` of one function.
 Status ReadEvents(const Reader& r, const Entry& e, FunctionConfig& out);
 
+// async_config.cc: `async:` of one function.
+Status ReadAsync(const Reader& r, const Entry& e, FunctionConfig& out);
+
 // resources_config.cc: `queues:`, `buckets:`, `tables:`.
 Status ReadQueues(const Reader& r, const Entry& e, ProjectConfig& out);
 Status ReadBuckets(const Reader& r, const Entry& e, ProjectConfig& out);
@@ -29,8 +32,8 @@ Result<RuntimeFamily> CheckRuntime(const Reader& r, Position at, const std::stri
 // reason, without position.
 Status CheckScheduleExpression(std::string_view expression);
 
-// references.cc: every queue, bucket and table named by an event or a dead-letter setting
-// is declared; checked in file order.
+// references.cc: every function, queue, bucket and table named by an event, a dead-letter
+// setting or an async destination is declared; checked in file order.
 Status CheckReferences(const Reader& r, const ProjectConfig& config);
 
 }  // namespace stratus::config

@@ -1,4 +1,5 @@
-// `functions:`: each function's settings and environment (events are in event_config.cc).
+// `functions:`: each function's settings and environment (events are in event_config.cc,
+// `async:` in async_config.cc).
 #include <cctype>
 #include <climits>
 #include <filesystem>
@@ -156,6 +157,8 @@ constexpr Field<FunctionDraft> kFunctionFields[] = {
      }},
     {"events",
      [](const Reader& r, const Entry& e, FunctionDraft& d) { return ReadEvents(r, e, d.fn); }},
+    {"async",
+     [](const Reader& r, const Entry& e, FunctionDraft& d) { return ReadAsync(r, e, d.fn); }},
 };
 
 // The checks that need several keys, once the whole function has been read.

@@ -1,4 +1,5 @@
-// References between sections: events and dead-letter settings name declared resources.
+// References between sections: events, dead-letter settings and async destinations name
+// declared functions and resources.
 #include <algorithm>
 #include <functional>
 
@@ -11,11 +12,21 @@ namespace {
 // One name that must be declared, and where it was written.
 struct Reference {
   Position at;
-  std::string_view kind;     // "queue", "bucket", "table"
-  std::string_view section;  // "queues", "buckets", "tables"
+  std::string_view kind;     // "function", "queue", "bucket", "table"
+  std::string_view section;  // "functions", "queues", "buckets", "tables"
   std::string name;
   const QueueConfig* dead_letter_of = nullptr;  // set for a dead_letter queue
+  bool destination = false;                     // set for an async destination
 };
+
+void AddDestination(const std::optional<Destination>& dest, std::vector<Reference>& refs) {
+  if (!dest) return;
+  if (dest->kind == Destination::Kind::kFunction) {
+    refs.push_back({dest->position, "function", "functions", dest->name, nullptr, true});
+  } else {
+    refs.push_back({dest->position, "queue", "queues", dest->name, nullptr, true});
+  }
+}
 
 std::vector<Reference> CollectReferences(const ProjectConfig& config) {
   std::vector<Reference> refs;
@@ -29,6 +40,8 @@ std::vector<Reference> CollectReferences(const ProjectConfig& config) {
         refs.push_back({t->position, "table", "tables", t->table});
       }
     }
+    AddDestination(fn.async.on_failure, refs);
+    AddDestination(fn.async.on_success, refs);
   }
   for (const auto& [name, queue] : config.queues) {
     if (queue.dead_letter) {
@@ -64,11 +77,14 @@ Status CheckDeadLetter(const Reader& r, const Reference& ref, const QueueConfig&
 }  // namespace
 
 Status CheckReferences(const Reader& r, const ProjectConfig& config) {
+  const std::vector<std::string> functions = Names(config.functions);
   const std::vector<std::string> queues = Names(config.queues);
   const std::vector<std::string> tables = Names(config.tables);
   for (const Reference& ref : CollectReferences(config)) {
-    const std::vector<std::string>& declared =
-        ref.kind == "queue" ? queues : ref.kind == "table" ? tables : config.buckets;
+    const std::vector<std::string>& declared = ref.kind == "function" ? functions
+                                               : ref.kind == "queue"  ? queues
+                                               : ref.kind == "table"  ? tables
+                                                                      : config.buckets;
     if (std::find(declared.begin(), declared.end(), ref.name) == declared.end()) {
       return r.Error(ref.at, std::string(ref.kind) + " '" + ref.name + "' is not declared in '" +
                                  std::string(ref.section) + "'" +
@@ -76,6 +92,12 @@ Status CheckReferences(const Reader& r, const ProjectConfig& config) {
     }
     if (ref.dead_letter_of != nullptr) {
       STRATUS_RETURN_IF_ERROR(CheckDeadLetter(r, ref, config.queues.at(ref.name)));
+    }
+    // Lambda delivers invocation records to standard queues only.
+    if (ref.destination && ref.kind == "queue" && config.queues.at(ref.name).fifo) {
+      return r.Error(ref.at, "destination queue '" + ref.name +
+                                 "' is a FIFO queue; Lambda sends invocation records only to "
+                                 "standard queues");
     }
   }
   return Status::Ok();

@@ -209,6 +209,8 @@ void Connection::OnMessageDone() {
   message_done_ = true;
   if (stream_) {
     auto stream = stream_;
+    // The request moved out at header time; what the parser added since are the trailers.
+    stream->SetTrailers(std::move(decoder_->request().headers));
     stream->End(Status::Ok());
     return;
   }

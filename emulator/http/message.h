@@ -52,6 +52,9 @@ class BodyStream {
 
   void OnData(DataFn fn) { on_data_ = std::move(fn); }
   void OnEnd(EndFn fn) { on_end_ = std::move(fn); }
+  // Trailer fields of a chunked body; complete when OnEnd runs with OK.
+  const Headers& trailers() const { return trailers_; }
+  void SetTrailers(Headers trailers) { trailers_ = std::move(trailers); }
   void Pause() { paused_ = true; }
   void Resume();
   bool paused() const { return paused_; }
@@ -68,6 +71,7 @@ class BodyStream {
   DataFn on_data_;
   EndFn on_end_;
   std::function<void()> resume_hook_;
+  Headers trailers_;
   bool paused_ = false;
   bool ended_ = false;
 };

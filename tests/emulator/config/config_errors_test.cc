@@ -162,6 +162,61 @@ const ErrorCase kErrorCases[] = {
      "queues:\n  jobs.fifo: { dead_letter: { queue: dlq, max_receives: 3 } }\n  dlq:\n",
      "stratus.yaml:2:16: dead-letter queue 'dlq' of FIFO queue 'jobs.fifo' must also be FIFO"},
 
+    // Asynchronous invocation settings.
+    {"async not a map", Fn("    async: fast\n"),
+     "stratus.yaml:5:12: 'async' of function 'api' must be a map, got 'fast'"},
+    {"unknown async key", Fn("    async: { retrys: 1 }\n"),
+     "stratus.yaml:5:14: unknown key 'retrys' in 'async' of function 'api' (did you mean "
+     "'retries'?)"},
+    {"retries out of range", Fn("    async: { retries: 3 }\n"),
+     "stratus.yaml:5:23: 'retries' must be between 0 and 2, got 3"},
+    {"retries negative", Fn("    async: { retries: -1 }\n"),
+     "stratus.yaml:5:23: 'retries' must be between 0 and 2, got -1"},
+    {"max_event_age too short", Fn("    async: { max_event_age: 30s }\n"),
+     "stratus.yaml:5:29: 'max_event_age' must be between 60s and 21600s, got 30s"},
+    {"max_event_age too long", Fn("    async: { max_event_age: 7h }\n"),
+     "stratus.yaml:5:29: 'max_event_age' must be between 60s and 21600s, got 25200s"},
+    {"max_event_age not whole seconds", Fn("    async: { max_event_age: 90.5 }\n"),
+     "stratus.yaml:5:29: 'max_event_age' must be a whole number of seconds, got 90.5s"},
+    {"unknown destination key", Fn("    async:\n      on_failure: { funtion: api }\n"),
+     "stratus.yaml:6:21: unknown key 'funtion' in 'on_failure' of function 'api' (did you "
+     "mean 'function'?)"},
+    {"destination not a map", Fn("    async: { on_failure: failures }\n"),
+     "stratus.yaml:5:26: 'on_failure' of function 'api' must be a map, got 'failures'"},
+    {"destination with function and queue",
+     Fn("    async:\n      on_failure: { function: api, queue: jobs }\n") + "queues: { jobs: }\n",
+     "stratus.yaml:6:36: 'on_failure' takes either a 'function' or a 'queue', not both"},
+    {"destination with neither", Fn("    async:\n      on_success: {}\n"),
+     "stratus.yaml:6:7: 'on_success' needs a 'function' or a 'queue' to send invocation "
+     "records to"},
+    {"destination left empty", Fn("    async:\n      on_success:\n"),
+     "stratus.yaml:6:7: 'on_success' needs a 'function' or a 'queue' to send invocation "
+     "records to"},
+    {"destination with an empty name", Fn("    async:\n      on_failure: { queue: '' }\n"),
+     "stratus.yaml:6:28: 'queue' must not be empty"},
+    {"undeclared destination function",
+     Fn("    async:\n      on_failure: { function: failurs }\n"
+        "  failures:\n    runtime: provided\n"),
+     "stratus.yaml:6:7: function 'failurs' is not declared in 'functions' (did you mean "
+     "'failures'?)"},
+    {"undeclared destination function, nothing close",
+     Fn("    async:\n      on_success: { function: zzz }\n"),
+     "stratus.yaml:6:7: function 'zzz' is not declared in 'functions' (declared: api)"},
+    {"undeclared destination queue",
+     Fn("    async:\n      on_success: { queue: dnoe }\n") + "queues: { done: }\n",
+     "stratus.yaml:6:7: queue 'dnoe' is not declared in 'queues' (did you mean 'done'?)"},
+    {"undeclared destination queue, none declared",
+     Fn("    async:\n      on_failure: { queue: failed }\n"),
+     "stratus.yaml:6:7: queue 'failed' is not declared in 'queues'"},
+    {"FIFO destination queue",
+     Fn("    async:\n      on_failure: { queue: failed.fifo }\n") + "queues: { failed.fifo: }\n",
+     "stratus.yaml:6:7: destination queue 'failed.fifo' is a FIFO queue; Lambda sends "
+     "invocation records only to standard queues"},
+    {"destination before a later event in file order",
+     Fn("    async: { on_failure: { queue: nope } }\n    events:\n"
+        "      - queue: { name: gone }\n"),
+     "stratus.yaml:5:14: queue 'nope' is not declared in 'queues'"},
+
     // Environment, concurrency, queues, tables.
     {"reserved env var", Fn("    environment: { AWS_REGION: eu-west-1 }\n"),
      "stratus.yaml:5:20: environment variable 'AWS_REGION' is reserved by Lambda and cannot "
@@ -237,6 +292,10 @@ TEST_CASE("odd documents are errors, never exceptions") {
       "buckets: { a: b }\n",
       "region: [us-east-1]\n",
       "%YAML 9.9\n---\na: 1\n",
+      "functions:\n  api:\n    runtime: provided\n    async: [1]\n",
+      "functions:\n  api:\n    runtime: provided\n    async: { on_failure: [a] }\n",
+      "functions:\n  api:\n    runtime: provided\n    async: { on_failure: { queue: [a] } }\n",
+      "functions:\n  api:\n    runtime: provided\n    async: { max_event_age: {} }\n",
       "\xff\xfe: \x80\n",
   };
   for (const char* doc : kDocuments) {

@@ -165,6 +165,82 @@ TEST_CASE("empty and minimal projects get the defaults") {
   CHECK(f.family == RuntimeFamily::kPython);
 }
 
+TEST_CASE("async settings take Lambda's defaults when absent or empty") {
+  Result<ProjectConfig> c = ParseConfig(
+      "functions:\n"
+      "  plain:\n    runtime: provided\n"
+      "  empty:\n    runtime: provided\n    async:\n"
+      "  partial:\n    runtime: provided\n    async: { retries: 1 }\n",
+      "stratus.yaml");
+  REQUIRE_MESSAGE(c.ok(), c.status().ToString());
+  const AsyncConfig& plain = c->functions.at("plain").async;
+  CHECK(plain.retries == 2);
+  CHECK(plain.max_event_age == std::chrono::hours(6));
+  CHECK_FALSE(plain.on_failure.has_value());
+  CHECK_FALSE(plain.on_success.has_value());
+  CHECK(plain.position == Position{});
+  const AsyncConfig& empty = c->functions.at("empty").async;
+  CHECK(empty.retries == 2);
+  CHECK(empty.max_event_age == seconds(21600));
+  CHECK_FALSE(empty.on_failure.has_value());
+  CHECK(empty.position == Position{6, 5});
+  const AsyncConfig& partial = c->functions.at("partial").async;
+  CHECK(partial.retries == 1);
+  CHECK(partial.max_event_age == seconds(21600));
+  CHECK_FALSE(partial.on_success.has_value());
+}
+
+TEST_CASE("a full async block reads into AsyncConfig") {
+  Result<ProjectConfig> c = ParseConfig(
+      "functions:\n"
+      "  worker:\n"
+      "    runtime: python3.11\n"
+      "    handler: app.handler\n"
+      "    async:\n"
+      "      retries: 0\n"
+      "      max_event_age: 1.5m\n"
+      "      on_failure: { function: failures }\n"
+      "      on_success: { queue: done }\n"
+      "  failures:\n"
+      "    runtime: provided\n"
+      "    async: { retries: 2, max_event_age: 6h, on_failure: { function: failures } }\n"
+      "  edge:\n"
+      "    runtime: provided\n"
+      "    async: { max_event_age: 60, on_success: { function: worker } }\n"
+      "queues:\n"
+      "  done:\n",
+      "stratus.yaml");
+  REQUIRE_MESSAGE(c.ok(), c.status().ToString());
+  const AsyncConfig& worker = c->functions.at("worker").async;
+  CHECK(worker.position == Position{5, 5});
+  CHECK(worker.retries == 0);
+  CHECK(worker.max_event_age == seconds(90));
+  REQUIRE(worker.on_failure.has_value());
+  CHECK(worker.on_failure->kind == Destination::Kind::kFunction);
+  CHECK(worker.on_failure->name == "failures");
+  CHECK(worker.on_failure->position == Position{8, 7});
+  REQUIRE(worker.on_success.has_value());
+  CHECK(worker.on_success->kind == Destination::Kind::kQueue);
+  CHECK(worker.on_success->name == "done");
+  CHECK(worker.on_success->position == Position{9, 7});
+
+  // A function may name itself as its own destination, as Lambda allows.
+  const AsyncConfig& failures = c->functions.at("failures").async;
+  CHECK(failures.retries == 2);
+  CHECK(failures.max_event_age == seconds(21600));
+  REQUIRE(failures.on_failure.has_value());
+  CHECK(failures.on_failure->kind == Destination::Kind::kFunction);
+  CHECK(failures.on_failure->name == "failures");
+  CHECK_FALSE(failures.on_success.has_value());
+
+  const AsyncConfig& edge = c->functions.at("edge").async;
+  CHECK(edge.retries == 2);
+  CHECK(edge.max_event_age == seconds(60));
+  CHECK_FALSE(edge.on_failure.has_value());
+  REQUIRE(edge.on_success.has_value());
+  CHECK(edge.on_success->name == "worker");
+}
+
 TEST_CASE("a file that cannot be read is reported with strerror") {
   Result<ProjectConfig> c = LoadConfigFile("/nonexistent/stratus.yaml");
   REQUIRE_FALSE(c.ok());

@@ -1,0 +1,78 @@
+#include "emulator/functions/invocation_store.h"
+
+#include "emulator/storage/db.h"
+
+namespace stratus::functions {
+
+const std::vector<std::string>& InvocationStore::Migrations() {
+  static const std::vector<std::string> kSteps = {
+      "CREATE TABLE invocations("
+      "  request_id TEXT NOT NULL, attempt INTEGER NOT NULL, function TEXT NOT NULL,"
+      "  type TEXT NOT NULL, source TEXT NOT NULL, start_ms INTEGER NOT NULL,"
+      "  duration_ms REAL NOT NULL, billed_ms INTEGER NOT NULL, init_ms REAL NOT NULL,"
+      "  cold INTEGER NOT NULL, memory_mb INTEGER NOT NULL, max_memory_mb INTEGER NOT NULL,"
+      "  outcome TEXT NOT NULL, error_type TEXT NOT NULL,"
+      "  PRIMARY KEY (request_id, attempt));"
+      "CREATE INDEX invocations_by_function ON invocations(function, start_ms);",
+  };
+  return kSteps;
+}
+
+std::string_view OutcomeName(const InvokeResult& result) {
+  if (!result.status.ok()) {
+    return result.status.code() == Status::Code::kResourceExhausted ? "throttled" : "failed";
+  }
+  return result.function_error ? "error" : "success";
+}
+
+void InvocationStore::Record(const Invocation& inv, const InvokeResult& result, int memory_mb) {
+  struct Row {
+    std::string request_id, function, type, source, outcome, error_type;
+    int64_t attempt, start_ms, billed_ms, cold, memory_mb, max_memory_mb;
+    double duration_ms, init_ms;
+  };
+  auto row = std::make_shared<Row>(Row{
+      inv.request_id, inv.function, std::string(InvocationTypeName(inv.request.type)),
+      inv.request.source, std::string(OutcomeName(result)), result.error_type, inv.attempt,
+      inv.start_wall_ms, result.billed_ms, result.cold ? 1 : 0, memory_mb, result.max_memory_mb,
+      result.duration_ms, result.init_ms});
+  db_.Write(
+      [row](storage::Db& db) -> Status {
+        auto stmt = db.Prepare(
+            "INSERT OR REPLACE INTO invocations(request_id, attempt, function, type, source,"
+            " start_ms, duration_ms, billed_ms, init_ms, cold, memory_mb, max_memory_mb, outcome,"
+            " error_type) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+        if (!stmt.ok()) return stmt.status();
+        (*stmt)->BindAll(row->request_id, row->attempt, row->function, row->type, row->source,
+                         row->start_ms, row->duration_ms, row->billed_ms, row->init_ms, row->cold,
+                         row->memory_mb, row->max_memory_mb, row->outcome, row->error_type);
+        return (*stmt)->Run();
+      },
+      [](Status) {});
+}
+
+Result<nlohmann::json> InvocationStore::List(const std::string& function, int limit) {
+  auto stmt = db_.Prepare(
+      "SELECT request_id, attempt, function, type, source, start_ms, duration_ms, billed_ms,"
+      " init_ms, cold, memory_mb, max_memory_mb, outcome, error_type FROM invocations"
+      " WHERE (?1 = '' OR function = ?1) ORDER BY start_ms DESC, rowid DESC LIMIT ?2");
+  if (!stmt.ok()) return stmt.status();
+  (*stmt)->BindAll(function, static_cast<int64_t>(limit));
+  nlohmann::json list = nlohmann::json::array();
+  while (true) {
+    auto row = (*stmt)->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    storage::Statement* s = *stmt;
+    list.push_back({{"request_id", s->Text(0)},     {"attempt", s->Int64(1)},
+                    {"function", s->Text(2)},       {"type", s->Text(3)},
+                    {"source", s->Text(4)},         {"start_ms", s->Int64(5)},
+                    {"duration_ms", s->Double(6)},  {"billed_ms", s->Int64(7)},
+                    {"init_ms", s->Double(8)},      {"cold", s->Int64(9) != 0},
+                    {"memory_mb", s->Int64(10)},    {"max_memory_mb", s->Int64(11)},
+                    {"outcome", s->Text(12)},       {"error_type", s->Text(13)}});
+  }
+  return list;
+}
+
+}  // namespace stratus::functions

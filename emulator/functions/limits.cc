@@ -1,0 +1,216 @@
+#include "emulator/functions/limits.h"
+
+#include <dirent.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace stratus::functions {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+bool WriteFile(const std::string& path, const std::string& value) {
+  std::ofstream out(path);
+  out << value;
+  out.flush();
+  return static_cast<bool>(out);
+}
+
+uint64_t ReadNumber(const std::string& path) {
+  std::ifstream in(path);
+  uint64_t value = 0;
+  in >> value;
+  return value;
+}
+
+// The cgroup this process is in, for a v1 controller ("memory") or v2 (""), from
+// /proc/self/cgroup lines "ID:CONTROLLERS:PATH".
+std::string OwnCgroup(const std::string& controller) {
+  std::ifstream in("/proc/self/cgroup");
+  std::string line;
+  while (std::getline(in, line)) {
+    size_t a = line.find(':'), b = line.find(':', a + 1);
+    if (a == std::string::npos || b == std::string::npos) continue;
+    std::string controllers = line.substr(a + 1, b - a - 1);
+    bool match = controller.empty() ? (line.compare(0, a, "0") == 0 && controllers.empty())
+                                    : (("," + controllers + ",").find("," + controller + ",") !=
+                                       std::string::npos);
+    if (match) return line.substr(b + 1);
+  }
+  return "";
+}
+
+// Watches the process group's resident memory; no kernel help.
+class RssAccount : public MemoryAccount {
+ public:
+  explicit RssAccount(int limit_mb) : limit_(uint64_t(limit_mb) * 1024 * 1024) {}
+  Status Adopt(pid_t pid) override {
+    pid_ = pid;
+    return Status::Ok();
+  }
+  uint64_t PeakBytes() override {
+    OverLimit();
+    return peak_;
+  }
+  bool OverLimit() override {
+    if (pid_ <= 0) return false;
+    uint64_t rss = ProcessGroupRss(pid_);
+    peak_ = std::max(peak_, rss);
+    return rss > limit_;
+  }
+  bool OomKilled() override { return false; }
+
+ private:
+  uint64_t limit_;
+  uint64_t peak_ = 0;
+  pid_t pid_ = -1;
+};
+
+class CgroupAccount : public MemoryAccount {
+ public:
+  CgroupAccount(std::string dir, bool v2) : dir_(std::move(dir)), v2_(v2) {}
+  ~CgroupAccount() override {
+    std::error_code ec;
+    fs::remove(dir_, ec);  // fails harmlessly while a straggler process is still inside
+  }
+  Status Adopt(pid_t pid) override {
+    if (!WriteFile(dir_ + "/cgroup.procs", std::to_string(pid))) {
+      return Status::IoError("cannot move process " + std::to_string(pid) + " into " + dir_);
+    }
+    return Status::Ok();
+  }
+  uint64_t PeakBytes() override {
+    return ReadNumber(dir_ + (v2_ ? "/memory.peak" : "/memory.max_usage_in_bytes"));
+  }
+  bool OverLimit() override { return false; }  // the kernel enforces it
+  bool OomKilled() override {
+    if (v2_) {
+      std::ifstream in(dir_ + "/memory.events");
+      std::string key;
+      uint64_t value;
+      while (in >> key >> value) {
+        if (key == "oom_kill" && value > 0) return true;
+      }
+      return false;
+    }
+    return OomFromControl();
+  }
+
+ private:
+  bool OomFromControl() {
+    std::ifstream in(dir_ + "/memory.oom_control");
+    std::string key;
+    uint64_t value;
+    while (in >> key >> value) {
+      if (key == "oom_kill" && value > 0) return true;
+    }
+    return false;  // kernels before 4.13 lack the counter: the exit signal is all there is
+  }
+  std::string dir_;
+  bool v2_;
+};
+
+class CgroupLimiter : public MemoryLimiter {
+ public:
+  CgroupLimiter(std::string root, bool v2) : root_(std::move(root)), v2_(v2) {}
+  ~CgroupLimiter() override {
+    std::error_code ec;
+    fs::remove(root_, ec);
+  }
+  std::string_view mode() const override { return v2_ ? "cgroup v2" : "cgroup v1"; }
+  Result<std::unique_ptr<MemoryAccount>> NewAccount(const std::string& instance,
+                                                    int limit_mb) override {
+    std::string dir = root_ + "/" + instance;
+    std::error_code ec;
+    fs::create_directory(dir, ec);
+    if (ec) return Status::IoError("cannot create cgroup " + dir + ": " + ec.message());
+    uint64_t bytes = uint64_t(limit_mb) * 1024 * 1024;
+    // v1 charges pages to the cgroup a process was in when it touched them; moving the charge
+    // along at adoption keeps Max Memory Used from missing the interpreter's start-up.
+    if (!v2_) WriteFile(dir + "/memory.move_charge_at_immigrate", "3");
+    bool ok = v2_ ? WriteFile(dir + "/memory.max", std::to_string(bytes)) &&
+                        WriteFile(dir + "/memory.swap.max", "0")
+                  : WriteFile(dir + "/memory.limit_in_bytes", std::to_string(bytes));
+    if (!ok && !v2_) ok = WriteFile(dir + "/memory.limit_in_bytes", std::to_string(bytes));
+    if (!ok) return Status::IoError("cannot set the memory limit of " + dir);
+    return std::unique_ptr<MemoryAccount>(new CgroupAccount(dir, v2_));
+  }
+
+ private:
+  std::string root_;
+  bool v2_;
+};
+
+std::unique_ptr<MemoryLimiter> TryCgroup(const std::string& name, bool v2) {
+  std::string base = v2 ? "/sys/fs/cgroup" : "/sys/fs/cgroup/memory";
+  std::string own = OwnCgroup(v2 ? "" : "memory");
+  if (own.empty() || !fs::exists(base + own)) return nullptr;
+  if (v2) {
+    // The memory controller must be available to children of our cgroup.
+    std::ifstream controllers(base + own + "/cgroup.controllers");
+    std::string all((std::istreambuf_iterator<char>(controllers)), {});
+    if (all.find("memory") == std::string::npos) return nullptr;
+    WriteFile(base + own + "/cgroup.subtree_control", "+memory");
+  }
+  std::string root = base + (own == "/" ? "" : own) + "/" + name;
+  std::error_code ec;
+  fs::create_directory(root, ec);
+  if (ec || access(root.c_str(), W_OK) != 0) return nullptr;
+  if (v2 && !WriteFile(root + "/cgroup.subtree_control", "+memory")) {
+    fs::remove(root, ec);
+    return nullptr;
+  }
+  return std::make_unique<CgroupLimiter>(root, v2);
+}
+
+class RssLimiter : public MemoryLimiter {
+ public:
+  std::string_view mode() const override { return "rss watch"; }
+  Result<std::unique_ptr<MemoryAccount>> NewAccount(const std::string&, int limit_mb) override {
+    return std::unique_ptr<MemoryAccount>(new RssAccount(limit_mb));
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<MemoryLimiter> MemoryLimiter::Create(const std::string& name) {
+  if (auto v2 = TryCgroup(name, /*v2=*/true)) return v2;
+  if (auto v1 = TryCgroup(name, /*v2=*/false)) return v1;
+  return std::make_unique<RssLimiter>();
+}
+
+uint64_t ProcessGroupRss(pid_t pgid) {
+  uint64_t total = 0;
+  long page = sysconf(_SC_PAGESIZE);
+  DIR* proc = opendir("/proc");
+  if (proc == nullptr) return 0;
+  while (dirent* entry = readdir(proc)) {
+    if (entry->d_name[0] < '0' || entry->d_name[0] > '9') continue;
+    std::string base = std::string("/proc/") + entry->d_name;
+    std::ifstream stat(base + "/stat");
+    std::string line;
+    if (!std::getline(stat, line)) continue;
+    // Fields after "(comm) ": state ppid pgrp ... rss is field 24 overall.
+    size_t close = line.rfind(')');
+    if (close == std::string::npos) continue;
+    std::istringstream rest(line.substr(close + 2));
+    std::string state;
+    long ppid, pgrp;
+    rest >> state >> ppid >> pgrp;
+    if (pgrp != pgid) continue;
+    std::string skip;
+    for (int i = 0; i < 18; ++i) rest >> skip;  // fields 6..23
+    long rss_pages = 0;
+    rest >> rss_pages;
+    total += uint64_t(rss_pages) * uint64_t(page);
+  }
+  closedir(proc);
+  return total;
+}
+
+}  // namespace stratus::functions

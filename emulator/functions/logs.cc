@@ -1,0 +1,93 @@
+#include "emulator/functions/logs.h"
+
+#include <unistd.h>
+
+#include "emulator/storage/db.h"
+
+namespace stratus::functions {
+
+LogSink::LogSink(Clock& clock, storage::Db* db, int terminal_fd)
+    : clock_(clock), db_(db), terminal_fd_(terminal_fd) {}
+
+LogSink::~LogSink() { Flush(); }
+
+const std::vector<std::string>& LogSink::Migrations() {
+  static const std::vector<std::string> kSteps = {
+      "CREATE TABLE logs(id INTEGER PRIMARY KEY, time_ms INTEGER NOT NULL, function TEXT NOT "
+      "NULL, instance INTEGER NOT NULL, request_id TEXT, stream TEXT NOT NULL, line TEXT NOT "
+      "NULL);"
+      "CREATE INDEX logs_by_request ON logs(request_id);"
+      "CREATE INDEX logs_by_function ON logs(function, time_ms);",
+  };
+  return kSteps;
+}
+
+void LogSink::FunctionLine(const std::string& function, uint64_t instance,
+                           Invocation* invocation, bool is_stderr, std::string_view line,
+                           uint64_t* budget_used, uint64_t* dropped) {
+  if (*budget_used + line.size() > kLogBudgetBytes) {
+    *dropped += line.size() + 1;
+    return;
+  }
+  *budget_used += line.size() + 1;
+  Emit(function, instance, invocation, is_stderr ? "stderr" : "stdout", line);
+}
+
+void LogSink::PlatformLine(const std::string& function, uint64_t instance, Invocation* invocation,
+                           const std::string& line) {
+  Emit(function, instance, invocation, "platform", line);
+}
+
+void LogSink::Emit(const std::string& function, uint64_t instance, Invocation* invocation,
+                   std::string_view stream, std::string_view line) {
+  if (invocation != nullptr) invocation->AppendTail(line);
+  Print(function, line);
+  if (db_ == nullptr) return;
+  pending_.push_back(Row{clock_.WallNowMs(), function, instance,
+                         invocation ? invocation->request_id : "", std::string(stream),
+                         std::string(line)});
+  // One transaction per loop turn, however many lines arrived in it.
+  if (!flush_timer_.active()) flush_timer_ = clock_.After(Clock::Duration::zero(), [this] { Flush(); });
+}
+
+void LogSink::Print(const std::string& function, std::string_view line) {
+  if (terminal_fd_ < 0) return;
+  std::string out;
+  out.reserve(line.size() + function.size() + 4);
+  std::string prefix = "[" + function + "] ";
+  out += prefix;
+  // Runtimes join a multi-line message with '\r' to keep it one log event; show it as lines.
+  for (char c : line) {
+    if (c == '\r') {
+      out += '\n';
+      out += prefix;
+    } else {
+      out += c;
+    }
+  }
+  out += '\n';
+  [[maybe_unused]] ssize_t n = ::write(terminal_fd_, out.data(), out.size());
+}
+
+void LogSink::Flush() {
+  flush_timer_.Cancel();
+  if (pending_.empty() || db_ == nullptr) return;
+  auto rows = std::make_shared<std::vector<Row>>(std::move(pending_));
+  pending_.clear();
+  db_->Write(
+      [rows](storage::Db& db) -> Status {
+        auto stmt = db.Prepare(
+            "INSERT INTO logs(time_ms, function, instance, request_id, stream, line) "
+            "VALUES (?, ?, ?, ?, ?, ?)");
+        if (!stmt.ok()) return stmt.status();
+        for (const Row& r : *rows) {
+          (*stmt)->BindAll(r.time_ms, r.function, static_cast<int64_t>(r.instance),
+                           r.request_id, r.stream, r.line);
+          STRATUS_RETURN_IF_ERROR((*stmt)->Run());
+        }
+        return Status::Ok();
+      },
+      [](Status) {});
+}
+
+}  // namespace stratus::functions

@@ -1,0 +1,76 @@
+// Pool: the execution environments of one function. It reuses a warm idle instance, starts
+// a new one (a cold start) while the function's concurrency allows, throttles or queues
+// beyond it, reaps instances idle past their keep-alive, and keeps provisioned ones warm.
+// Threading: loop thread only.
+#pragma once
+
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <vector>
+
+#include "emulator/functions/instance.h"
+
+namespace stratus::functions {
+
+// Concurrency shared by every function (Lambda's account limit, 1,000 by default).
+struct AccountConcurrency {
+  int limit = 1000;
+  int in_flight = 0;  // invocations running or starting, all functions
+};
+
+class Pool : private Instance::Delegate {
+ public:
+  // `on_capacity` runs whenever an invocation ends, so queued work elsewhere may start.
+  Pool(InstanceEnv& env, std::shared_ptr<const Function> function, AccountConcurrency& account,
+       std::function<void()> on_capacity);
+  ~Pool() override;
+
+  // Starts the provisioned instances.
+  void Start();
+  // Runs `invocation` now on a warm or new instance. Returns false, leaving it untouched, when
+  // the function's or the account's concurrency is used up; `*reason` then says which
+  // (Lambda's ReservedFunctionConcurrentInvocationLimitExceeded or
+  // ConcurrentInvocationLimitExceeded).
+  bool TryRun(InvocationPtr invocation, std::string* reason);
+  // Queues `invocation` to run as soon as capacity allows (asynchronous events).
+  void Enqueue(InvocationPtr invocation);
+  // Runs queued invocations while capacity allows.
+  void Drain();
+  // Replaces every instance: idle ones end now, busy ones after their invocation (--watch).
+  void RetireAll();
+  // Ends every instance (in-flight invocations fail); `done` once all processes are gone.
+  void Shutdown(std::function<void()> done);
+
+  const Function& function() const { return *function_; }
+  size_t instance_count() const { return instances_.size(); }
+  size_t busy_count() const;
+  size_t queued_count() const { return queue_.size(); }
+  // Test hook: the process ids of live instances.
+  std::vector<pid_t> TestPids() const;
+
+ private:
+  void OnInstanceIdle(Instance& instance) override;
+  void OnInvocationDone(Instance& instance, InvocationPtr invocation, InvokeResult result) override;
+  void OnInstanceDead(Instance& instance) override;
+  Status StartInstance(InvocationPtr first, bool provisioned);
+  Instance* WarmIdle();
+  int provisioned_alive() const;
+  void MaybeFinishShutdown();
+
+  InstanceEnv& env_;
+  std::shared_ptr<const Function> function_;
+  AccountConcurrency& account_;
+  std::function<void()> on_capacity_;
+  std::map<uint64_t, std::unique_ptr<Instance>> instances_;
+  std::map<uint64_t, Timer> keep_alive_;
+  std::vector<std::unique_ptr<Instance>> graveyard_;  // freed a loop turn after death
+  Timer bury_;
+  std::deque<InvocationPtr> queue_;
+  uint64_t next_id_ = 1;
+  bool shutting_down_ = false;
+  std::function<void()> shutdown_done_;
+};
+
+}  // namespace stratus::functions
