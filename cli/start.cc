@@ -17,7 +17,7 @@ namespace {
 
 const CommandSpec kStartSpec{
     "stratus start [-c FILE] [--host ADDR] [--port N] [--gateway-port N]\n"
-    "                     [--data-dir DIR | --ephemeral] [--ready-file FILE] [--seed N]",
+    "                     [--data-dir DIR | --ephemeral] [--ready-file FILE] [--watch] [--seed N]",
     "Starts the emulator for a project: the gateway on --gateway-port, the AWS service APIs\n"
     "and the admin API (/_stratus/...) on --port. Port 0 picks a free port. When ready it\n"
     "prints one JSON line on stdout:\n"
@@ -30,7 +30,8 @@ const CommandSpec kStartSpec{
      {"data-dir", 'd', "DIR", "where state is kept (default: .stratus/ beside the project file)"},
      {"ephemeral", 0, "", "keep state in a temporary directory removed at exit"},
      {"ready-file", 0, "FILE", "also write the ready line to FILE"},
-     {"seed", 0, "N", "seed for request ids and sampled values, to reproduce a run"}},
+     {"seed", 0, "N", "seed for request ids and sampled values, to reproduce a run"},
+     {"watch", 'w', "", "when a function's files change, its next call runs the new code"}},
 };
 
 // Writes through a temporary name, so a reader polling for the file never sees half a line.
@@ -64,6 +65,7 @@ Result<EmulatorOptions> OptionsFromArgs(const Args& args) {
   }
   options.data_dir = args.Get("data-dir").value_or("");
   options.ephemeral = args.Has("ephemeral");
+  options.watch = args.Has("watch");
   auto config = args.Get("config");
   options.config_path = config.value_or("stratus.yaml");
   if (!config && !std::filesystem::exists(options.config_path)) {

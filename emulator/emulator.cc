@@ -17,6 +17,7 @@
 #include "emulator/functions/invoker.h"
 #include "emulator/functions/limits.h"
 #include "emulator/functions/logs.h"
+#include "emulator/functions/watcher.h"
 #include "emulator/storage/blob_store.h"
 #include "emulator/storage/db.h"
 #include "emulator/util/log.h"
@@ -145,7 +146,10 @@ Status Emulator::StartFunctions() {
   context.interpreter_overrides = project_.runtimes;
   const char* path = std::getenv("PATH");
   context.search_path = path ? path : "/usr/local/bin:/usr/bin:/bin";
-  return invoker_->Start(project_, options);
+  STRATUS_RETURN_IF_ERROR(invoker_->Start(project_, options));
+  if (!options_.watch) return Status::Ok();
+  watcher_ = std::make_unique<functions::CodeWatcher>(loop_, *clock_, *invoker_);
+  return watcher_->Start();
 }
 
 std::string_view Emulator::memory_limit_mode() const {
@@ -197,6 +201,7 @@ void Emulator::Stop(std::function<void()> done) {
 void Emulator::FinishStop() {
   service_server_.reset();
   gateway_server_.reset();
+  if (watcher_) watcher_->Close();
   if (!invoker_) {
     CloseDataDir();
     return;

@@ -30,6 +30,7 @@ class Invoker;
 class InvocationStore;
 class LogSink;
 class MemoryLimiter;
+class CodeWatcher;
 }  // namespace functions
 
 enum class ClockKind { kReal, kVirtual, kFrozen };
@@ -48,6 +49,7 @@ struct EmulatorOptions {
   int log_fd = 1;                  // where function logs are shown; -1 for nowhere
   int account_concurrency = 1000;  // Lambda's default account limit
   std::string runtimes_dir;        // empty: functions::DefaultRuntimesDir()
+  bool watch = false;              // retire warm instances when a function's files change
   Clock::Duration drain_timeout = std::chrono::seconds(10);  // graceful stop bound
 };
 
@@ -84,6 +86,7 @@ class Emulator {
   storage::BlobStore& blobs() { return *blobs_; }
   functions::Invoker& invoker() { return *invoker_; }
   functions::InvocationStore& invocations() { return *invocation_store_; }
+  functions::CodeWatcher* watcher() { return watcher_.get(); }
   std::string_view memory_limit_mode() const;
   http::Router& service_router() { return service_router_; }
   http::Router& gateway_router() { return gateway_router_; }
@@ -112,6 +115,7 @@ class Emulator {
   std::unique_ptr<functions::MemoryLimiter> memory_limiter_;
   std::unique_ptr<functions::InvocationStore> invocation_store_;
   std::unique_ptr<functions::Invoker> invoker_;
+  std::unique_ptr<functions::CodeWatcher> watcher_;
   http::Router service_router_;
   http::Router gateway_router_;
   std::unique_ptr<http::Server> service_server_;

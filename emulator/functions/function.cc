@@ -57,7 +57,9 @@ Result<std::vector<std::string>> Command(const config::FunctionConfig& fn,
   bool python = fn.family == config::RuntimeFamily::kPython;
   std::string bootstrap =
       context.runtimes_dir + (python ? "/python/bootstrap.py" : "/node/bootstrap.js");
-  if (python) return std::vector<std::string>{interpreter, "-u", bootstrap};
+  // -B: no .pyc files. A cached one whose source changed within the same second (same size)
+  // would hide the change from --watch; Lambda's read-only code directory has none either.
+  if (python) return std::vector<std::string>{interpreter, "-B", bootstrap};
   return std::vector<std::string>{interpreter, bootstrap};
 }
 

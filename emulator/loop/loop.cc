@@ -1,5 +1,6 @@
 #include "emulator/loop/loop.h"
 
+#include <csignal>
 #include <cassert>
 #include <cstdio>
 #include <cstdlib>
@@ -7,6 +8,9 @@
 namespace stratus::loop {
 
 Loop::Loop() : thread_(std::this_thread::get_id()) {
+  // libuv writes to sockets and pipes with write(2): a peer that hung up would raise SIGPIPE
+  // and kill the whole process, embedders' included. EPIPE is handled where it arrives.
+  std::signal(SIGPIPE, SIG_IGN);
   int rc = uv_loop_init(&loop_);
   if (rc != 0) {
     std::fprintf(stderr, "stratus: uv_loop_init: %s\n", uv_strerror(rc));
