@@ -379,12 +379,12 @@ Connection::TimerKind Connection::KindForState() const {
   return TimerKind::kIdle;
 }
 
-// The header deadline runs from a request's first byte; body and write deadlines restart
-// whenever bytes move; the idle deadline from the end of the last response.
+// The header deadline runs from a request's first byte; body, write and idle deadlines
+// restart whenever bytes move (idle: from the end of the last exchange).
 void Connection::RearmForState(bool progress) {
   if (closing_) return;
   TimerKind kind = KindForState();
-  bool restarts = kind == TimerKind::kBody || kind == TimerKind::kWrite;
+  bool restarts = kind == TimerKind::kBody || kind == TimerKind::kWrite || kind == TimerKind::kIdle;
   if (kind == timer_kind_ && !(restarts && progress)) return;
   timer_kind_ = kind;
   const ServerLimits& limits = server_.limits();

@@ -347,3 +347,26 @@ TEST_CASE("graceful shutdown is bounded: a stuck request is cut after the grace 
 
 }  // namespace
 }  // namespace stratus::http
+
+namespace stratus::http {
+namespace {
+
+TEST_CASE("the idle timeout counts from the last exchange, not the first") {
+  Fixture f;
+  RawClient c(f.port);
+  c.Send(kGetEcho);
+  REQUIRE(c.Read());
+  f.Advance(std::chrono::seconds(50));
+  c.Send(kGetEcho);  // activity at t=50 s
+  REQUIRE(c.Read());
+  f.Advance(std::chrono::seconds(20));  // t=70 s: 60 s after the first use, 20 s after the last
+  c.Send(kGetEcho);
+  auto still_open = c.Read();
+  REQUIRE(still_open);
+  CHECK(still_open->status == 200);
+  f.Advance(std::chrono::seconds(61));
+  CHECK(c.WaitClosed());
+}
+
+}  // namespace
+}  // namespace stratus::http
