@@ -1,10 +1,12 @@
 #include <cstdio>
+#include <cstdlib>
 
 #include <nlohmann/json.hpp>
 
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "emulator/config/config.h"
+#include "emulator/functions/function.h"
 
 namespace stratus::cli {
 
@@ -37,6 +39,24 @@ nlohmann::json Summary(const config::ProjectConfig& project) {
           {"tables", project.tables.size()}};
 }
 
+// Every function's interpreter (or bootstrap) must exist, as `stratus start` will need it.
+Status CheckRuntimes(const config::ProjectConfig& project) {
+  functions::FunctionContext context;
+  context.runtimes_dir = functions::DefaultRuntimesDir();
+  context.interpreter_overrides = project.runtimes;
+  const char* path = std::getenv("PATH");
+  context.search_path = path ? path : "/usr/local/bin:/usr/bin:/bin";
+  for (const auto& [name, fn] : project.functions) {
+    auto resolved = functions::MakeFunction(fn, context);
+    if (!resolved.ok()) {
+      return Status::InvalidArgument(project.file + ":" + std::to_string(fn.position.line) + ":" +
+                                     std::to_string(fn.position.column) + ": " +
+                                     resolved.status().message());
+    }
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 int RunValidate(int argc, char** argv) {
@@ -52,6 +72,10 @@ int RunValidate(int argc, char** argv) {
   std::string path = args->Get("config").value_or("stratus.yaml");
   auto project = config::LoadConfigFile(path);
   bool json = args->Has("json");
+  if (project.ok()) {
+    Status runtimes = CheckRuntimes(*project);
+    if (!runtimes.ok()) project = runtimes;
+  }
   if (!project.ok()) {
     if (json) {
       nlohmann::json out = {{"valid", false}, {"file", path}, {"error", project.status().message()}};

@@ -2,6 +2,8 @@
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 
+#include <filesystem>
+
 #include "tests/support/stratus_process.h"
 
 namespace stratus::testing {
@@ -76,6 +78,30 @@ TEST_CASE("validate: valid, invalid with file:line:col, and --json") {
   auto default_file = RunStratus({"validate"}, dir.path());
   CHECK(default_file.exit_code == 1);
   CHECK(default_file.err.find("cannot read stratus.yaml") != std::string::npos);
+}
+
+}  // namespace
+}  // namespace stratus::testing
+
+namespace stratus::testing {
+namespace {
+
+TEST_CASE("validate reports a function whose interpreter or bootstrap is missing") {
+  TempDir dir;
+  std::string missing = dir.Write("stratus.yaml",
+                                  "functions:\n  native:\n    runtime: provided.al2023\n"
+                                  "  py:\n    runtime: python3.11\n    handler: a.b\n"
+                                  "runtimes:\n  python3.11: /nonexistent/python\n");
+  auto r = RunStratus({"validate", "-c", missing});
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find(missing + ":2:3: function 'native': no executable " + dir.path() +
+                   "/bootstrap") != std::string::npos);
+  dir.Write("bootstrap", "#!/bin/sh\n");
+  std::filesystem::permissions(dir.path() + "/bootstrap", std::filesystem::perms::owner_all);
+  auto py = RunStratus({"validate", "-c", missing});
+  CHECK(py.exit_code == 1);
+  CHECK(py.err.find(":4:3: function 'py': no interpreter for python3.11 (tried "
+                    "/nonexistent/python") != std::string::npos);
 }
 
 }  // namespace
