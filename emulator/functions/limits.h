@@ -33,7 +33,7 @@ class MemoryAccount {
 class MemoryLimiter {
  public:
   // A cgroup-based limiter when this process may create cgroups, else the resident-memory
-  // watch. `name` prefixes the cgroups made (one directory per stratus process).
+  // watch (also chosen by the environment variable STRATUS_MEMORY_LIMITS=rss). `name` prefixes the cgroups made (one directory per stratus process).
   static std::unique_ptr<MemoryLimiter> Create(const std::string& name);
   virtual ~MemoryLimiter() = default;
 
