@@ -5,6 +5,9 @@ ASAN_DIR ?= build/asan
 CMAKE_FLAGS ?=
 CTEST_FLAGS ?= --output-on-failure --timeout 600
 JOBS ?= $(shell nproc)
+# ccache keys on relative paths, so a fresh clone on the same machine reuses earlier builds.
+export CCACHE_BASEDIR := $(CURDIR)
+export CCACHE_NOHASHDIR := 1
 
 .PHONY: all deps build build-asan run test test-release test-asan soak bench clean
 
