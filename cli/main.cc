@@ -18,6 +18,8 @@ struct Subcommand {
 const Subcommand kSubcommands[] = {
     {"start", "run the project's functions, gateway and services on 127.0.0.1",
      stratus::cli::RunStart},
+    {"invoke", "run one function once with an event and print its response",
+     stratus::cli::RunInvoke},
     {"validate", "check stratus.yaml and report the first error with its line and column",
      stratus::cli::RunValidate},
 };

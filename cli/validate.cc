@@ -1,4 +1,6 @@
 #include <cstdio>
+
+#include "emulator/util/json.h"
 #include <cstdlib>
 
 #include <nlohmann/json.hpp>
@@ -79,7 +81,7 @@ int RunValidate(int argc, char** argv) {
   if (!project.ok()) {
     if (json) {
       nlohmann::json out = {{"valid", false}, {"file", path}, {"error", project.status().message()}};
-      std::puts(out.dump().c_str());
+      std::puts(DumpJson(out).c_str());
     } else {
       std::fprintf(stderr, "%s\n", project.status().message().c_str());
     }
@@ -87,7 +89,7 @@ int RunValidate(int argc, char** argv) {
   }
   nlohmann::json summary = Summary(*project);
   if (json) {
-    std::puts(summary.dump().c_str());
+    std::puts(DumpJson(summary).c_str());
   } else {
     std::printf("%s: valid (%zu functions, %zu queues, %zu buckets, %zu tables)\n", path.c_str(),
                 project->functions.size(), project->queues.size(), project->buckets.size(),

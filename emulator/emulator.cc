@@ -1,5 +1,7 @@
 #include "emulator/emulator.h"
 
+#include "emulator/util/json.h"
+
 #include <nlohmann/json.hpp>
 
 #include <cerrno>
@@ -173,7 +175,7 @@ std::string Emulator::ReadyLine() const {
                           {"service_port", service_port()},
                           {"gateway_port", gateway_port()},
                           {"data_dir", data_dir_}};
-  return ready.dump();
+  return DumpJson(ready);
 }
 
 void Emulator::Stop(std::function<void()> done) {

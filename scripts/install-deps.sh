@@ -11,6 +11,8 @@ packages=(
   libboost1.81-dev libuv1-dev libyaml-cpp-dev libsqlite3-dev nlohmann-json3-dev doctest-dev
   # test clients and function runtimes
   curl python3 nodejs
+  # real AWS clients for tests/integration/ (Debian 12: AWS CLI 2.9, boto3 1.26)
+  awscli python3-boto3 jq
 )
 
 missing=()

@@ -1,5 +1,7 @@
 #include "triggers/registry.h"
 
+#include "triggers/gateway/gateway.h"
+
 namespace stratus::triggers {
 
 Status Registry::Register(std::string name, TriggerFactory factory) {
@@ -26,6 +28,7 @@ Registry BuiltinTriggers() {
   Registry registry;
   // Each event source adds its line here as it lands (gateway, objects, queue, table,
   // schedule), e.g. registry.Register("queue", [] { return std::make_unique<QueueTrigger>(); });
+  (void)registry.Register("gateway", [] { return std::make_unique<gateway::GatewayTrigger>(); });
   return registry;
 }
 

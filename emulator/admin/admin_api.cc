@@ -1,5 +1,7 @@
 #include "emulator/admin/admin_api.h"
 
+#include "emulator/util/json.h"
+
 #include <nlohmann/json.hpp>
 
 #include "emulator/emulator.h"
@@ -24,7 +26,7 @@ void Health(Emulator& emulator, http::RequestPtr, http::Reply reply) {
       {"functions", emulator.project().functions.size()},
       {"memory_limits", emulator.memory_limit_mode()},
   };
-  http::Response response = http::Response::Json(200, body.dump());
+  http::Response response = http::Response::Json(200, DumpJson(body));
   response.headers.Add("Cache-Control", "no-store");
   reply.Send(std::move(response));
 }
@@ -62,10 +64,10 @@ void Invocations(Emulator& emulator, http::RequestPtr request, http::Reply reply
   }
   auto list = emulator.invocations().List(QueryParam(request->query, "function"), limit);
   if (!list.ok()) {
-    reply.Send(http::Response::Json(500, nlohmann::json{{"message", list.status().message()}}.dump()));
+    reply.Send(http::Response::Json(500, DumpJson(nlohmann::json{{"message", list.status().message()}})));
     return;
   }
-  reply.Send(http::Response::Json(200, nlohmann::json{{"invocations", *list}}.dump()));
+  reply.Send(http::Response::Json(200, DumpJson(nlohmann::json{{"invocations", *list}})));
 }
 
 }  // namespace

@@ -96,6 +96,7 @@ constexpr Field<ProjectConfig> kTopLevelFields[] = {
     {"coldstart", ReadColdStart},   {"pricing", ReadPricing},
     {"runtimes", ReadRuntimes},     {"durability", ReadDurability},
     {"region", ReadRegion},         {"account", ReadAccount},
+    {"gateway", ReadGateway},
 };
 
 std::string StripTrailingSlash(std::string path) {

@@ -162,6 +162,27 @@ struct TableConfig {
   Position position;
 };
 
+// `gateway: {cors: ...}`: the HTTP API's CORS configuration (AWS's CorsConfiguration).
+// `cors: true` allows every origin, method and header; `cors: false` is no CORS.
+struct CorsConfig {
+  std::vector<std::string> allow_origins;  // "https://a.example", "*", "https://*", "http://*"
+  std::vector<std::string> allow_methods;  // GET, POST, ..., or "*"
+  std::vector<std::string> allow_headers;
+  std::vector<std::string> expose_headers;
+  int max_age = -1;                        // seconds, 0..86400; -1 when not set
+  bool allow_credentials = false;
+  Position position;                       // of the `cors:` key
+};
+
+// `gateway:`: settings of the emulated API Gateway APIs.
+struct GatewayConfig {
+  // The REST API's stage: REST routes are served under /STAGE/... and events name it. Empty
+  // (the default): REST routes are served at the root and events name the stage "dev".
+  std::string stage;
+  std::optional<CorsConfig> cors;  // the HTTP API's
+  Position position;               // of the `gateway:` key; {0, 0} when absent
+};
+
 struct ProjectConfig {
   std::string file;         // the path as given (used in error messages)
   std::string project_dir;  // absolute directory of the file, no trailing '/'
@@ -175,6 +196,7 @@ struct ProjectConfig {
   Durability durability = Durability::kNormal;
   std::string region = "us-east-1";
   std::string account = "000000000000";
+  GatewayConfig gateway;
 };
 
 // Reads and parses the project file at `path`.

@@ -25,6 +25,9 @@ Status ReadQueues(const Reader& r, const Entry& e, ProjectConfig& out);
 Status ReadBuckets(const Reader& r, const Entry& e, ProjectConfig& out);
 Status ReadTables(const Reader& r, const Entry& e, ProjectConfig& out);
 
+// gateway_settings.cc: `gateway:`.
+Status ReadGateway(const Reader& r, const Entry& e, ProjectConfig& out);
+
 // function_config.cc: the family of a runtime name, or an error at `at` naming it.
 Result<RuntimeFamily> CheckRuntime(const Reader& r, Position at, const std::string& runtime);
 

@@ -1,5 +1,7 @@
 #include "emulator/config/yaml_json.h"
 
+#include "emulator/util/json.h"
+
 #include <cctype>
 #include <charconv>
 #include <cstdint>
@@ -59,7 +61,7 @@ nlohmann::json ToJson(const YAML::Node& node) {
 }  // namespace
 
 std::string YamlToJsonText(const YAML::Node& node) {
-  return ToJson(node).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return DumpJson(ToJson(node));
 }
 
 }  // namespace stratus::config

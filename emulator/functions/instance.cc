@@ -1,5 +1,7 @@
 #include "emulator/functions/instance.h"
 
+#include "emulator/util/json.h"
+
 #include <signal.h>
 
 #include <cassert>
@@ -39,7 +41,30 @@ std::string IsoTime(int64_t epoch_ms) {
 }
 
 std::string ErrorJson(const std::string& type, const std::string& message) {
-  return nlohmann::json{{"errorType", type}, {"errorMessage", message}}.dump();
+  return DumpJson(nlohmann::json{{"errorType", type}, {"errorMessage", message}});
+}
+
+// Moving a process into a cgroup can take milliseconds (cgroup v1 waits for an RCU grace
+// period): done on libuv's thread pool so neither the loop nor Init Duration pays for it.
+void AdoptInBackground(loop::Loop& loop, std::shared_ptr<MemoryAccount> account, pid_t pid) {
+  struct Work {
+    uv_work_t req{};
+    std::shared_ptr<MemoryAccount> account;
+    pid_t pid;
+    Status status;
+  };
+  auto* work = new Work{{}, std::move(account), pid, Status::Ok()};
+  work->req.data = work;
+  uv_queue_work(
+      loop.raw(), &work->req,
+      [](uv_work_t* req) {
+        auto* w = static_cast<Work*>(req->data);
+        w->status = w->account->Adopt(w->pid);
+      },
+      [](uv_work_t* req, int) {
+        std::unique_ptr<Work> w(static_cast<Work*>(req->data));
+        if (!w->status.ok()) log::Warn(w->status.message());
+      });
 }
 
 }  // namespace
@@ -94,10 +119,7 @@ Status Instance::Start(InvocationPtr first) {
       options, [this](bool is_stderr, std::string_view chunk) { OnOutput(is_stderr, chunk); },
       [this](ExitInfo info) { OnExit(info); });
   if (!spawned.ok()) return FailStart(spawned);
-  if (memory_) {
-    Status adopted = memory_->Adopt(sandbox_.pid());
-    if (!adopted.ok()) log::Warn(adopted.message());
-  }
+  if (memory_) AdoptInBackground(env_.loop, memory_, sandbox_.pid());
   deadline_timer_ = env_.clock.After(kInitTimeout, [this] { OnInitTimeout(); });
   SampleMemory();
   return Status::Ok();
@@ -131,12 +153,11 @@ void Instance::Invoke(InvocationPtr invocation) {
 
 void Instance::Deliver() {
   state_ = State::kBusy;
+  event_sent_ = false;
   Invocation& inv = *current_;
   inv.started_at = env_.clock.Now();
   inv.start_wall_ms = env_.clock.WallNowMs();
   inv.instance_id = id_;
-  env_.logs.PlatformLine(function_->config.name, id_, &inv,
-                         "START RequestId: " + inv.request_id + " Version: $LATEST");
   auto timeout = function_->config.timeout;
   RuntimeEvent event;
   event.request_id = inv.request_id;
@@ -154,6 +175,16 @@ void Instance::Deliver() {
   api_.Deliver(std::move(event));
 }
 
+// Duration and the START line begin when the runtime has the event, not when it was queued
+// to this instance (a runtime may take a moment to come back to /next).
+void Instance::OnEventSent(const std::string& request_id) {
+  if (!current_ || current_->request_id != request_id) return;
+  event_sent_ = true;
+  current_->started_at = env_.clock.Now();
+  env_.logs.PlatformLine(function_->config.name, id_, current_.get(),
+                         "START RequestId: " + request_id + " Version: $LATEST");
+}
+
 void Instance::OnOutcome(const std::string& request_id, RuntimeOutcome outcome) {
   if (outcome.kind == RuntimeOutcome::Kind::kInitError) {
     init_error_ = std::move(outcome);  // the runtime exits next; OnExit fails the invocation
@@ -161,6 +192,7 @@ void Instance::OnOutcome(const std::string& request_id, RuntimeOutcome outcome) 
     return;
   }
   if (state_ != State::kBusy || !current_ || current_->request_id != request_id) return;
+  sandbox_.DrainOutput();  // lines printed before the response belong to this invocation
   Complete(ResultFromOutcome(std::move(outcome)));
 }
 
@@ -305,7 +337,13 @@ void Instance::OnExit(ExitInfo info) {
   flush(false);
   flush(true);
   bool oom = killed_for_memory_ || (memory_ && memory_->OomKilled());
-  if (current_) {
+  if (current_ && state_ == State::kBusy && !event_sent_ && !timed_out_) {
+    // AWS's Node client posts an error, then exits: a call queued in that gap never ran.
+    deadline_timer_.Cancel();
+    InvocationPtr returned = std::move(current_);
+    current_.reset();
+    delegate_.OnInvocationReturned(*this, std::move(returned));
+  } else if (current_) {
     if (has_init_error_ && state_ == State::kStarting) {
       InvokeResult result = ResultFromOutcome(std::move(init_error_));
       Complete(std::move(result));

@@ -46,6 +46,9 @@ class Instance : private RuntimeApi::Delegate {
     // The invocation handed to this instance is over (success or any failure).
     virtual void OnInvocationDone(Instance& instance, InvocationPtr invocation,
                                   InvokeResult result) = 0;
+    // The instance died before its runtime took `invocation` (it crashed right after its
+    // previous answer): the invocation never ran and can go to another instance.
+    virtual void OnInvocationReturned(Instance& instance, InvocationPtr invocation) = 0;
     // The process is gone and every handle closed; the owner may destroy the instance now.
     virtual void OnInstanceDead(Instance& instance) = 0;
   };
@@ -78,6 +81,7 @@ class Instance : private RuntimeApi::Delegate {
  private:
   Status FailStart(Status status);
   void OnFirstNext() override;
+  void OnEventSent(const std::string& request_id) override;
   void OnOutcome(const std::string& request_id, RuntimeOutcome outcome) override;
   void OnOutput(bool is_stderr, std::string_view chunk);
   void OnExit(ExitInfo info);
@@ -100,10 +104,11 @@ class Instance : private RuntimeApi::Delegate {
   State state_ = State::kStarting;
   RuntimeApi api_;
   Sandbox sandbox_;
-  std::unique_ptr<MemoryAccount> memory_;
+  std::shared_ptr<MemoryAccount> memory_;  // shared with the thread that adopts the process
   std::string log_stream_;
   InvocationPtr current_;
   bool current_cold_ = false;
+  bool event_sent_ = false;  // the runtime has the current invocation's event
   double init_ms_ = 0;
   bool init_reported_ = false;
   Clock::TimePoint spawned_at_{};

@@ -1,5 +1,7 @@
 #include "emulator/functions/invocation.h"
 
+#include <utility>
+
 namespace stratus::functions {
 
 std::string_view InvocationTypeName(InvocationType type) {
@@ -9,6 +11,11 @@ std::string_view InvocationTypeName(InvocationType type) {
     case InvocationType::kDryRun: return "DryRun";
   }
   return "RequestResponse";
+}
+
+void Invocation::Finish(InvokeResult result) {
+  InvokeCallback callback = std::exchange(done, nullptr);
+  if (callback) callback(std::move(result));
 }
 
 void Invocation::AppendTail(std::string_view line) {

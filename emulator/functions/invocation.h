@@ -62,6 +62,9 @@ struct Invocation {
   uint64_t log_bytes = 0;
   uint64_t log_dropped = 0;
   void AppendTail(std::string_view line);
+  // Runs `done` once. Taking it out first matters: `done` usually holds this Invocation's
+  // own shared_ptr, and a callback left in place would keep the Invocation alive forever.
+  void Finish(InvokeResult result);
 };
 
 using InvocationPtr = std::shared_ptr<Invocation>;

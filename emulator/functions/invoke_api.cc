@@ -1,5 +1,7 @@
 #include "emulator/functions/invoke_api.h"
 
+#include "emulator/util/json.h"
+
 #include <sys/stat.h>
 
 #include <ctime>
@@ -21,7 +23,7 @@ http::Response LambdaError(int status, const std::string& type, const std::strin
                            const std::string& reason = "") {
   json body = {{"Type", "User"}, {"message", message}};
   if (!reason.empty()) body["Reason"] = reason;
-  http::Response response = http::Response::Json(status, body.dump());
+  http::Response response = http::Response::Json(status, DumpJson(body));
   response.headers.Add("x-amzn-ErrorType", type);
   return response;
 }
@@ -182,7 +184,7 @@ void RegisterInvokeApi(http::Router& router, Invoker& invoker, InvokeApiContext 
   auto get_configuration = [&invoker, context, not_found](http::RequestPtr request, http::Reply reply) {
     std::string name = FunctionNameFromIdentifier(request->params["name"]);
     const Function* fn = invoker.Find(name);
-    reply.Send(fn ? http::Response::Json(200, Configuration(*fn, context).dump()) : not_found(name));
+    reply.Send(fn ? http::Response::Json(200, DumpJson(Configuration(*fn, context))) : not_found(name));
   };
   auto get_function = [&invoker, context, not_found](http::RequestPtr request, http::Reply reply) {
     std::string name = FunctionNameFromIdentifier(request->params["name"]);
@@ -197,12 +199,12 @@ void RegisterInvokeApi(http::Router& router, Invoker& invoker, InvokeApiContext 
     if (fn->config.concurrency) {
       body["Concurrency"] = {{"ReservedConcurrentExecutions", *fn->config.concurrency}};
     }
-    reply.Send(http::Response::Json(200, body.dump()));
+    reply.Send(http::Response::Json(200, DumpJson(body)));
   };
   auto list = [&invoker, context](http::RequestPtr request, http::Reply reply) {
     json functions = json::array();
     for (const Function* fn : invoker.List()) functions.push_back(Configuration(*fn, context));
-    reply.Send(http::Response::Json(200, json{{"Functions", functions}}.dump()));
+    reply.Send(http::Response::Json(200, DumpJson(json{{"Functions", functions}})));
   };
   const std::string base = "/2015-03-31/functions";
   [[maybe_unused]] Status s1 = router.Add("POST", base + "/{name}/invocations", invoke, invoke_options);

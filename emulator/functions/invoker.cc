@@ -1,5 +1,7 @@
 #include "emulator/functions/invoker.h"
 
+#include "emulator/util/json.h"
+
 #include <nlohmann/json.hpp>
 
 #include "emulator/util/log.h"
@@ -122,7 +124,7 @@ void Invoker::Invoke(const std::string& name, InvokeRequest request, InvokeCallb
     throttled.request_id = invocation->request_id;
     throttled.status = Status::ResourceExhausted("Rate Exceeded.");
     throttled.throttle_reason = reason;
-    invocation->done(std::move(throttled));
+    invocation->Finish(std::move(throttled));
   }
 }
 
@@ -186,7 +188,7 @@ std::string Invoker::DestinationRecord(const AsyncEvent& event, const InvokeResu
       {"responseContext", response_context},
       {"responsePayload", parse(result.payload)},
   };
-  return record.dump();
+  return DumpJson(record);
 }
 
 void Invoker::Deliver(const config::Destination& destination, const std::string& record) {

@@ -3,6 +3,8 @@
 #include <dirent.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -46,6 +48,21 @@ std::string OwnCgroup(const std::string& controller) {
   return "";
 }
 
+// The peak resident memory of one process (VmHWM), in bytes; 0 once it is gone.
+uint64_t PeakRss(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::string key;
+  while (in >> key) {
+    if (key == "VmHWM:") {
+      uint64_t kib = 0;
+      in >> kib;
+      return kib * 1024;
+    }
+    std::getline(in, key);
+  }
+  return 0;
+}
+
 // Watches the process group's resident memory; no kernel help.
 class RssAccount : public MemoryAccount {
  public:
@@ -56,7 +73,7 @@ class RssAccount : public MemoryAccount {
   }
   uint64_t PeakBytes() override {
     OverLimit();
-    return peak_;
+    return std::max(peak_, PeakRss(pid_));
   }
   bool OverLimit() override {
     if (pid_ <= 0) return false;
@@ -69,7 +86,7 @@ class RssAccount : public MemoryAccount {
  private:
   uint64_t limit_;
   uint64_t peak_ = 0;
-  pid_t pid_ = -1;
+  std::atomic<pid_t> pid_{-1};  // set by Adopt on a worker thread
 };
 
 class CgroupAccount : public MemoryAccount {
@@ -80,13 +97,17 @@ class CgroupAccount : public MemoryAccount {
     fs::remove(dir_, ec);  // fails harmlessly while a straggler process is still inside
   }
   Status Adopt(pid_t pid) override {
+    pid_ = pid;
     if (!WriteFile(dir_ + "/cgroup.procs", std::to_string(pid))) {
       return Status::IoError("cannot move process " + std::to_string(pid) + " into " + dir_);
     }
     return Status::Ok();
   }
+  // The cgroup's own peak misses what the process touched before it was moved in (v1 cannot
+  // move charges on current kernels), so the main process's own peak is a floor.
   uint64_t PeakBytes() override {
-    return ReadNumber(dir_ + (v2_ ? "/memory.peak" : "/memory.max_usage_in_bytes"));
+    uint64_t cgroup = ReadNumber(dir_ + (v2_ ? "/memory.peak" : "/memory.max_usage_in_bytes"));
+    return std::max(cgroup, pid_ > 0 ? PeakRss(pid_) : uint64_t{0});
   }
   bool OverLimit() override { return false; }  // the kernel enforces it
   bool OomKilled() override {
@@ -114,6 +135,7 @@ class CgroupAccount : public MemoryAccount {
   }
   std::string dir_;
   bool v2_;
+  std::atomic<pid_t> pid_{-1};  // set by Adopt on a worker thread
 };
 
 class CgroupLimiter : public MemoryLimiter {
@@ -131,9 +153,6 @@ class CgroupLimiter : public MemoryLimiter {
     fs::create_directory(dir, ec);
     if (ec) return Status::IoError("cannot create cgroup " + dir + ": " + ec.message());
     uint64_t bytes = uint64_t(limit_mb) * 1024 * 1024;
-    // v1 charges pages to the cgroup a process was in when it touched them; moving the charge
-    // along at adoption keeps Max Memory Used from missing the interpreter's start-up.
-    if (!v2_) WriteFile(dir + "/memory.move_charge_at_immigrate", "3");
     bool ok = v2_ ? WriteFile(dir + "/memory.max", std::to_string(bytes)) &&
                         WriteFile(dir + "/memory.swap.max", "0")
                   : WriteFile(dir + "/memory.limit_in_bytes", std::to_string(bytes));

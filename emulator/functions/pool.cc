@@ -31,6 +31,14 @@ std::vector<pid_t> Pool::TestPids() const {
   return pids;
 }
 
+size_t Pool::TestIdleCount() const {
+  size_t n = 0;
+  for (const auto& [id, instance] : instances_) {
+    if (instance->state() == Instance::State::kIdle) ++n;
+  }
+  return n;
+}
+
 int Pool::provisioned_alive() const {
   int n = 0;
   for (const auto& [id, instance] : instances_) {
@@ -76,7 +84,7 @@ bool Pool::TryRun(InvocationPtr invocation, std::string* reason) {
     InvokeResult result;
     result.request_id = invocation->request_id;
     result.status = Status::Unavailable("cannot start the function: " + started.message());
-    if (invocation->done) invocation->done(std::move(result));
+    invocation->Finish(std::move(result));
   }
   return true;
 }
@@ -128,8 +136,20 @@ void Pool::OnInstanceIdle(Instance& instance) {
 
 void Pool::OnInvocationDone(Instance&, InvocationPtr invocation, InvokeResult result) {
   --account_.in_flight;
-  if (invocation->done) invocation->done(std::move(result));
+  invocation->Finish(std::move(result));
   if (on_capacity_) on_capacity_();
+}
+
+void Pool::OnInvocationReturned(Instance&, InvocationPtr invocation) {
+  --account_.in_flight;
+  if (shutting_down_) {
+    InvokeResult result;
+    result.request_id = invocation->request_id;
+    result.status = Status::Unavailable("stratus is stopping");
+    invocation->Finish(std::move(result));
+    return;
+  }
+  queue_.push_front(std::move(invocation));  // first in line; drained when the instance is gone
 }
 
 void Pool::OnInstanceDead(Instance& instance) {
@@ -173,7 +193,7 @@ void Pool::Shutdown(std::function<void()> done) {
     InvokeResult result;
     result.request_id = invocation->request_id;
     result.status = Status::Unavailable("stratus is stopping");
-    if (invocation->done) invocation->done(std::move(result));
+    invocation->Finish(std::move(result));
   }
   std::vector<Instance*> all;
   for (auto& [id, instance] : instances_) all.push_back(instance.get());

@@ -47,12 +47,14 @@ class Pool : private Instance::Delegate {
   size_t instance_count() const { return instances_.size(); }
   size_t busy_count() const;
   size_t queued_count() const { return queue_.size(); }
-  // Test hook: the process ids of live instances.
+  // Test hooks: the process ids of live instances, and how many are idle (warm, free).
   std::vector<pid_t> TestPids() const;
+  size_t TestIdleCount() const;
 
  private:
   void OnInstanceIdle(Instance& instance) override;
   void OnInvocationDone(Instance& instance, InvocationPtr invocation, InvokeResult result) override;
+  void OnInvocationReturned(Instance& instance, InvocationPtr invocation) override;
   void OnInstanceDead(Instance& instance) override;
   Status StartInstance(InvocationPtr first, bool provisioned);
   Instance* WarmIdle();

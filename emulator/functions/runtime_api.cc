@@ -1,5 +1,7 @@
 #include "emulator/functions/runtime_api.h"
 
+#include "emulator/util/json.h"
+
 #include <nlohmann/json.hpp>
 
 #include "emulator/util/base64.h"
@@ -12,7 +14,7 @@ constexpr char kBase[] = "/2018-06-01/runtime";
 
 http::Response JsonStatus(int status, std::string_view type, std::string_view message) {
   nlohmann::json body = {{"errorMessage", message}, {"errorType", type}};
-  return http::Response::Json(status, body.dump());
+  return http::Response::Json(status, DumpJson(body));
 }
 
 http::Response Accepted() { return http::Response::Json(202, R"({"status":"OK"})"); }
@@ -33,6 +35,22 @@ std::string ErrorType(const http::Request& request, const std::string& body) {
     return json["errorType"].get<std::string>();
   }
   return "Unhandled";
+}
+
+// Answers `response` once the request's body has been read and dropped: a reply sent before
+// the body ended makes the server close the connection, and a runtime refused for posting to
+// the wrong invocation should keep its kept-alive connection, as it does with Lambda.
+void RefuseAfterBody(const http::RequestPtr& request, const http::Reply& reply,
+                     http::Response response) {
+  http::BodyStream* stream = request->body_stream.get();
+  if (stream == nullptr || stream->ended()) {
+    reply.Send(std::move(response));
+    return;
+  }
+  stream->OnData([](std::string_view) {});
+  stream->OnEnd([reply, response = std::move(response)](Status) mutable {
+    reply.Send(std::move(response));  // harmless if the runtime went away meanwhile
+  });
 }
 
 }  // namespace
@@ -106,6 +124,7 @@ void RuntimeApi::SendEvent(http::Reply reply) {
   pending_event_.reset();
   state_ = State::kInvoking;
   current_id_ = event.request_id;
+  delegate_.OnEventSent(event.request_id);
   // AWS's Node client crashes on a /next without Content-Type (runtime-api.md §5).
   http::Response response = http::Response::Json(200, std::move(event.payload));
   auto& h = response.headers;
@@ -120,18 +139,19 @@ void RuntimeApi::SendEvent(http::Reply reply) {
   reply.Send(std::move(response));
 }
 
-bool RuntimeApi::CheckInvocation(const http::Request& request, const http::Reply& reply,
+bool RuntimeApi::CheckInvocation(const http::RequestPtr& request, const http::Reply& reply,
                                  const char* transition) {
   if (state_ != State::kInvoking) {
-    reply.Send(JsonStatus(403, "InvalidStateTransition",
-                          "State transition from " +
-                              std::string(StateName(static_cast<int>(state_))) + " to " +
-                              transition + " failed for runtime. Error: no invocation is open"));
+    RefuseAfterBody(request, reply,
+                    JsonStatus(403, "InvalidStateTransition",
+                               "State transition from " +
+                                   std::string(StateName(static_cast<int>(state_))) + " to " +
+                                   transition + " failed for runtime. Error: no invocation is open"));
     return false;
   }
-  auto id = request.params.find("id");
-  if (id == request.params.end() || id->second != current_id_) {
-    reply.Send(JsonStatus(400, "InvalidRequestID", "Invalid request ID"));
+  auto id = request->params.find("id");
+  if (id == request->params.end() || id->second != current_id_) {
+    RefuseAfterBody(request, reply, JsonStatus(400, "InvalidRequestID", "Invalid request ID"));
     return false;
   }
   return true;
@@ -144,14 +164,15 @@ void RuntimeApi::PostOutcome(http::RequestPtr request, http::Reply reply,
   std::string request_id;
   if (kind == RuntimeOutcome::Kind::kInitError) {
     if (state_ != State::kInit) {
-      reply.Send(JsonStatus(403, "InvalidStateTransition",
-                            "State transition from " +
-                                std::string(StateName(static_cast<int>(state_))) +
-                                " to InitError failed for runtime. Error: init is over"));
+      RefuseAfterBody(request, reply,
+                      JsonStatus(403, "InvalidStateTransition",
+                                 "State transition from " +
+                                     std::string(StateName(static_cast<int>(state_))) +
+                                     " to InitError failed for runtime. Error: init is over"));
       return;
     }
   } else {
-    if (!CheckInvocation(*request, reply,
+    if (!CheckInvocation(request, reply,
                          kind == RuntimeOutcome::Kind::kResponse ? "InvocationResponse"
                                                                  : "InvocationErrorResponse")) {
       return;
@@ -161,7 +182,9 @@ void RuntimeApi::PostOutcome(http::RequestPtr request, http::Reply reply,
   if (kind == RuntimeOutcome::Kind::kResponse) {
     auto mode = request->headers.Get("Lambda-Runtime-Function-Response-Mode");
     if (mode && *mode != "streaming") {
-      reply.Send(JsonStatus(400, "InvalidFunctionResponseMode", "Invalid function response mode"));
+      RefuseAfterBody(request, reply,
+                      JsonStatus(400, "InvalidFunctionResponseMode",
+                                 "Invalid function response mode"));
       outcome.kind = RuntimeOutcome::Kind::kError;
       outcome.error_type = "Runtime.InvalidResponseModeHeader";
       outcome.body = R"({"errorType":"Runtime.InvalidResponseModeHeader","errorMessage":)"
@@ -190,12 +213,18 @@ void RuntimeApi::CollectBody(http::RequestPtr request, http::Reply reply, Runtim
     if (collected->body.size() + chunk.size() > limit) {
       collected->over = true;
       collected->body.clear();
-      reply.Send(JsonStatus(413, "RequestEntityTooLarge",
-                            "Exceeded maximum allowed payload size (" + std::to_string(limit) +
-                                " bytes)."));
+      // Answering before the body ended ends the stream, which destroys this very closure:
+      // everything needed afterwards is copied out first, and nothing captured is touched
+      // once Send has run.
+      RuntimeApi* self = this;
+      std::string id = request_id;
+      http::Reply answer = reply;
       RuntimeOutcome too_large;
       too_large.kind = RuntimeOutcome::Kind::kTooLarge;
-      Finish(request_id, std::move(too_large));
+      self->Finish(id, std::move(too_large));
+      answer.Send(JsonStatus(413, "RequestEntityTooLarge",
+                             "Exceeded maximum allowed payload size (" + std::to_string(limit) +
+                                 " bytes)."));
       return;
     }
     collected->body.append(chunk);

@@ -54,6 +54,8 @@ class RuntimeApi {
     virtual ~Delegate() = default;
     // The runtime asked for its first event: its init is over.
     virtual void OnFirstNext() = 0;
+    // The event with `request_id` has just been handed to the runtime's /next.
+    virtual void OnEventSent(const std::string& request_id) = 0;
     // The runtime answered the event with `request_id` (or failed its init).
     virtual void OnOutcome(const std::string& request_id, RuntimeOutcome outcome) = 0;
   };
@@ -79,7 +81,7 @@ class RuntimeApi {
   void AddRoutes();
   void Next(http::RequestPtr request, http::Reply reply);
   void PostOutcome(http::RequestPtr request, http::Reply reply, RuntimeOutcome::Kind kind);
-  bool CheckInvocation(const http::Request& request, const http::Reply& reply,
+  bool CheckInvocation(const http::RequestPtr& request, const http::Reply& reply,
                        const char* transition);
   void CollectBody(http::RequestPtr request, http::Reply reply, RuntimeOutcome outcome,
                    std::string request_id);

@@ -1,6 +1,7 @@
 #include "emulator/functions/sandbox.h"
 
 #include <signal.h>
+#include <unistd.h>
 
 #include <cstring>
 
@@ -163,6 +164,24 @@ Status Sandbox::Spawn(const Options& options, OutputFn on_output, ExitFn on_exit
         });
   }
   return Status::Ok();
+}
+
+void Sandbox::DrainOutput() {
+  State* s = state_.get();
+  if (s->exit_reported || !s->on_output) return;
+  auto keep = state_;
+  for (uv_pipe_t* pipe : {&s->out, &s->err}) {
+    auto* handle = reinterpret_cast<uv_handle_t*>(pipe);
+    uv_os_fd_t fd;
+    if (uv_is_closing(handle) || uv_fileno(handle, &fd) != 0) continue;
+    // The pipe is non-blocking (libuv made it so): read what is there, stop at EAGAIN. EOF and
+    // errors are left for libuv's own read callback to see.
+    while (s->on_output) {
+      ssize_t n = ::read(fd, s->buffer, sizeof(s->buffer));
+      if (n <= 0) break;
+      s->on_output(pipe == &s->err, std::string_view(s->buffer, static_cast<size_t>(n)));
+    }
+  }
 }
 
 void Sandbox::Kill(int signum) {

@@ -48,6 +48,10 @@ class Sandbox {
   // program) means neither callback runs.
   Status Spawn(const Options& options, OutputFn on_output, ExitFn on_exit);
 
+  // Reads, now, whatever output the process has already written and hands it to `on_output`:
+  // a runtime prints, then posts its response, and the loop may see the post first; draining
+  // before the invocation ends keeps those lines inside it.
+  void DrainOutput();
   // Sends `signum` to the whole process group. Harmless once the process has exited.
   void Kill(int signum);
   pid_t pid() const;

@@ -42,7 +42,8 @@ const ErrorCase kErrorCases[] = {
      "stratus.yaml:1:1: unknown key 'functons' in the project file (did you mean 'functions'?)"},
     {"unknown top-level key, nothing close", "colour: red\n",
      "stratus.yaml:1:1: unknown key 'colour' in the project file (valid keys: functions, "
-     "queues, buckets, tables, coldstart, pricing, runtimes, durability, region, account)"},
+     "queues, buckets, tables, coldstart, pricing, runtimes, durability, region, account, "
+     "gateway)"},
     {"unknown function key", Fn("    memroy: 256\n"),
      "stratus.yaml:5:5: unknown key 'memroy' in function 'api' (did you mean 'memory'?)"},
     {"unknown event key", Fn("    events:\n      - queue: { name: jobs, batchsize: 5 }\n") +

@@ -51,12 +51,18 @@ inline std::set<std::string> FilesIn(const std::string& dir) {
   return names;
 }
 
-// Every regular file under `root`, as paths relative to it.
+// Every regular file under `root`, as paths relative to it. Files may vanish while it walks
+// (a writer cleaning up in the background): those are simply not listed.
 inline std::set<std::string> FilesUnder(const std::string& root) {
   std::set<std::string> names;
-  for (const auto& entry : std::filesystem::recursive_directory_iterator(root)) {
-    if (entry.is_regular_file()) {
-      names.insert(std::filesystem::relative(entry.path(), root).string());
+  std::error_code error;
+  std::filesystem::recursive_directory_iterator it(root, error), end;
+  for (; !error && it != end; it.increment(error)) {
+    std::error_code entry_error;
+    if (!it->is_regular_file(entry_error) || entry_error) continue;
+    std::string path = it->path().string();
+    if (path.size() > root.size() && path.compare(0, root.size(), root) == 0) {
+      names.insert(path.substr(root.size() + (path[root.size()] == '/' ? 1 : 0)));
     }
   }
   return names;

@@ -1,0 +1,73 @@
+// What stratus keeps of each invocation: the records at /_stratus/invocations, and the logs
+// table with Lambda's exact START / END / REPORT lines.
+#include <regex>
+
+#include "tests/emulator/functions/fixture.h"
+
+namespace stratus::fntest {
+namespace {
+
+const RuntimeCase kPython = AllRuntimes()[0];
+
+TEST_CASE("invocation records list id, function, type, source, cold/warm, init, billed, outcome") {
+  Fixture f("functions:\n" + FunctionYaml(kPython, "fn"), RuntimeFiles());
+  auto cold = f.Invoke("fn", R"({"action":"echo"})");
+  auto warm = f.Invoke("fn", R"({"action":"raise"})");
+  auto http = f.Http("POST", "/2015-03-31/functions/fn/invocations", R"({"action":"echo"})");
+  REQUIRE(http);
+  std::string http_id = http->Header("x-amzn-requestid");
+  json list;
+  REQUIRE(WaitUntil([&] {
+    auto r = f.Http("GET", "/_stratus/invocations?function=fn");
+    if (!r || r->status != 200) return false;
+    list = ParseJson(r->body)["invocations"];
+    return list.size() == 3;
+  }));
+  std::map<std::string, json> by_id;
+  for (auto& record : list) by_id[record["request_id"]] = record;
+  json c = by_id[cold.request_id], w = by_id[warm.request_id], h = by_id[http_id];
+  CHECK(c["function"] == "fn");
+  CHECK(c["type"] == "RequestResponse");
+  CHECK(c["source"] == "test");
+  CHECK(c["cold"] == true);
+  CHECK(c["init_ms"].get<double>() > 0);
+  CHECK(c["billed_ms"].get<int64_t>() >= 1);
+  CHECK(c["outcome"] == "success");
+  CHECK(c["memory_mb"] == 128);
+  CHECK(w["cold"] == false);
+  CHECK(w["init_ms"].get<double>() == 0);
+  CHECK(w["outcome"] == "error");
+  CHECK(w["error_type"] == "ValueError");
+  CHECK(h["source"] == "invoke-api");
+  CHECK(h["outcome"] == "success");
+}
+
+TEST_CASE("logs are stored with request ids, between Lambda's exact START/END/REPORT lines") {
+  Fixture f("functions:\n" + FunctionYaml(kPython, "fn"), RuntimeFiles());
+  auto cold = f.Invoke("fn", R"({"action":"print"})");
+  auto warm = f.Invoke("fn", R"({"action":"print"})");
+  for (const auto* result : {&cold, &warm}) {
+    CAPTURE(result->cold);
+    std::string id = result->request_id;
+    std::vector<std::vector<std::string>> lines;
+    REQUIRE(WaitUntil([&] {
+      lines = f.Query("SELECT stream, line FROM logs WHERE request_id = '" + id + "' ORDER BY id");
+      return lines.size() >= 4;
+    }));
+    REQUIRE(lines.size() == 4);
+    CHECK(lines[0] == std::vector<std::string>{"platform", "START RequestId: " + id + " Version: $LATEST"});
+    CHECK(lines[1] == std::vector<std::string>{"stdout", "hello from the function"});
+    CHECK(lines[2] == std::vector<std::string>{"platform", "END RequestId: " + id});
+    CHECK(lines[3][0] == "platform");
+    std::string report = lines[3][1];
+    std::string head = "REPORT RequestId: " + id +
+                       R"(\tDuration: \d+\.\d{2} ms\tBilled Duration: \d+ ms\tMemory Size: 128 MB)"
+                       R"(\tMax Memory Used: \d+ MB\t)";
+    std::string init = R"(Init Duration: \d+\.\d{2} ms\t)";
+    std::regex expected(result->cold ? head + init : head);
+    CHECK_MESSAGE(std::regex_match(report, expected), report);
+  }
+}
+
+}  // namespace
+}  // namespace stratus::fntest

@@ -1,0 +1,110 @@
+# shellcheck shell=bash
+# Helpers the real-client integration tests share. Source it with the stratus binary as $1:
+#   . "$(dirname "$0")/lib.sh" "$1"
+# It makes a temporary project (a Python `hello`, a failing `boom`, a Node `nodehello`),
+# starts `stratus start` on ephemeral ports, and stops it at exit, checking it exits 0.
+set -euo pipefail
+
+STRATUS=${1:?usage: $0 PATH_TO_STRATUS}
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/stratus-it.XXXXXX")
+STRATUS_PID=""
+FAILURES=0
+
+cleanup() {
+  if [ -n "$STRATUS_PID" ] && kill -0 "$STRATUS_PID" 2>/dev/null; then kill -KILL "$STRATUS_PID"; fi
+  rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+fail() { echo "FAIL: $*" >&2; FAILURES=$((FAILURES + 1)); }
+pass() { echo "ok: $*"; }
+# check NAME ACTUAL EXPECTED
+check() { if [ "$2" = "$3" ]; then pass "$1"; else fail "$1: got [$2], want [$3]"; fi; }
+# check_has NAME TEXT PART
+check_has() { case "$2" in *"$3"*) pass "$1" ;; *) fail "$1: [$2] lacks [$3]" ;; esac; }
+
+# Dummy credentials: stratus accepts any by default. No instance-metadata lookups.
+export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_SESSION_TOKEN=test
+export AWS_DEFAULT_REGION=us-east-1 AWS_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true
+export AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_PAGER=""
+unset AWS_PROFILE AWS_ENDPOINT_URL
+
+make_project() {
+  cat >"$TMP/stratus.yaml" <<'YAML'
+functions:
+  hello:
+    runtime: python3.11
+    handler: handler.hello
+    memory: 256
+    timeout: 10
+    environment: { GREETING: hello }
+  boom:
+    runtime: python3.11
+    handler: handler.boom
+    timeout: 10
+  nodehello:
+    runtime: nodejs20.x
+    handler: app.handler
+    timeout: 10
+YAML
+  cat >"$TMP/handler.py" <<'PY'
+import os
+
+
+class Boom(Exception):
+    pass
+
+
+def hello(event, context):
+    print("hello called with", event)
+    return {"message": os.environ["GREETING"] + ", " + event.get("name", "world"),
+            "requestId": context.aws_request_id}
+
+
+def boom(event, context):
+    print("about to fail")
+    raise Boom("it broke")
+PY
+  cat >"$TMP/app.js" <<'JS'
+'use strict';
+exports.handler = async (event) => {
+  console.log('node handler called');
+  return { node: true, event };
+};
+JS
+}
+
+# Starts stratus on the project; sets ENDPOINT. Polls for the ready file, no fixed sleep.
+start_stratus() {
+  local ready="$TMP/ready.json"
+  "$STRATUS" start -c "$TMP/stratus.yaml" --port 0 --gateway-port 0 --ephemeral \
+    --ready-file "$ready" >"$TMP/stratus.out" 2>"$TMP/stratus.err" &
+  STRATUS_PID=$!
+  local i
+  for i in $(seq 1 2000); do
+    [ -s "$ready" ] && break
+    kill -0 "$STRATUS_PID" 2>/dev/null || { cat "$TMP/stratus.err" >&2; echo "stratus exited" >&2; exit 1; }
+    sleep 0.01
+  done
+  [ -s "$ready" ] || { echo "stratus not ready after 20 s" >&2; exit 1; }
+  local port
+  port=$(sed -E 's/.*"service_port":([0-9]+).*/\1/' "$ready")
+  ENDPOINT="http://127.0.0.1:$port"
+  echo "# stratus pid $STRATUS_PID at $ENDPOINT"
+}
+
+# SIGTERM, then the exit status must be 0; prints the summary and exits with it.
+stop_stratus_and_finish() {
+  kill -TERM "$STRATUS_PID"
+  local rc=0
+  wait "$STRATUS_PID" || rc=$?
+  STRATUS_PID=""
+  check "stratus exits 0 on SIGTERM" "$rc" 0
+  if [ "$FAILURES" -ne 0 ]; then
+    echo "--- stratus stderr:" >&2
+    cat "$TMP/stratus.err" >&2
+    echo "$FAILURES check(s) failed" >&2
+    exit 1
+  fi
+  echo "all checks passed"
+}

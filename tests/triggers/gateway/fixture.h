@@ -1,0 +1,125 @@
+// The gateway test fixture: an Emulator embedded on its own loop thread with the gateway
+// trigger, started from inline YAML in a TempDir holding small Python functions, on
+// ephemeral ports. Tests speak HTTP to the gateway port with RawClient.
+#pragma once
+
+#include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
+
+#include <future>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "emulator/emulator.h"
+#include "tests/support/loop_thread.h"
+#include "tests/support/raw_client.h"
+#include "tests/support/stratus_process.h"
+#include "triggers/gateway/gateway.h"
+
+namespace stratus::gwtest {
+
+using nlohmann::json;
+using triggers::gateway::GatewayTrigger;
+
+// Python handlers the tests route to.
+inline const std::map<std::string, std::string>& Handlers() {
+  static const std::map<std::string, std::string> files = {
+      // Returns the event it got, as a JSON body.
+      {"echo.py",
+       "import json\n"
+       "def handler(event, context):\n"
+       "    return {'statusCode': 200, 'headers': {'content-type': 'application/json'},\n"
+       "            'body': json.dumps(event)}\n"},
+      // Returns whatever JSON the request body holds: the test chooses the response.
+      {"respond.py",
+       "import json, base64\n"
+       "def handler(event, context):\n"
+       "    body = event.get('body') or 'null'\n"
+       "    if event.get('isBase64Encoded'):\n"
+       "        body = base64.b64decode(body).decode()\n"
+       "    return json.loads(body)\n"},
+      // Returns the request body unchanged, base64 both ways (a binary round trip).
+      {"mirror.py",
+       "def handler(event, context):\n"
+       "    return {'statusCode': 200, 'headers': {'content-type': 'application/octet-stream'},\n"
+       "            'body': event['body'], 'isBase64Encoded': event['isBase64Encoded']}\n"},
+      {"fail.py",
+       "def handler(event, context):\n"
+       "    raise ValueError('boom')\n"},
+      // Sleeps for ?s=SECONDS, then answers.
+      {"slow.py",
+       "import time\n"
+       "def handler(event, context):\n"
+       "    q = event.get('queryStringParameters') or {}\n"
+       "    time.sleep(float(q.get('s', '0')))\n"
+       "    return {'statusCode': 200, 'body': 'slept'}\n"},
+  };
+  return files;
+}
+
+class Fixture {
+ public:
+  explicit Fixture(const std::string& yaml, GatewayTrigger::Options gateway = {}) {
+    for (const auto& [name, content] : Handlers()) dir_.Write(name, content);
+    auto project = config::ParseConfig(yaml, dir_.path() + "/stratus.yaml");
+    REQUIRE_MESSAGE(project.ok(), project.status().message());
+    EmulatorOptions options;
+    options.project = project.value();
+    options.service_port = 0;
+    options.gateway_port = 0;
+    options.data_dir = dir_.path() + "/.stratus";
+    options.log_fd = -1;
+    emulator_ = std::make_unique<Emulator>(lt_.loop(), std::move(options));
+    auto trigger = std::make_unique<GatewayTrigger>(gateway);
+    trigger_ = trigger.get();
+    emulator_->AddModule(std::move(trigger));
+    Status started = lt_.Run([&] { return emulator_->Start(); });
+    REQUIRE_MESSAGE(started.ok(), started.message());
+  }
+
+  ~Fixture() {
+    std::promise<void> stopped;
+    lt_.Run([&] {
+      emulator_->Stop([&] { stopped.set_value(); });
+      return 0;
+    });
+    stopped.get_future().wait();
+    lt_.Run([&] {
+      emulator_.reset();
+      return 0;
+    });
+  }
+
+  int port() const { return emulator_->gateway_port(); }
+  GatewayTrigger& trigger() { return *trigger_; }
+
+  // Sends one request (adding Host and Content-Length) and reads the answer.
+  testing::RawResponse Request(const std::string& method, const std::string& target,
+                               const std::string& body = "",
+                               const std::string& extra_headers = "",
+                               const std::string& host = "localhost:3000") {
+    testing::RawClient client(port());
+    client.Send(method + " " + target + " HTTP/1.1\r\nHost: " + host + "\r\n" + extra_headers +
+                "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body);
+    auto response = client.Read(std::chrono::seconds(60));
+    REQUIRE_MESSAGE(response.has_value(), std::string(method + " " + target + ": no response"));
+    return *response;
+  }
+
+  // The event an echo route received.
+  json Event(const std::string& method, const std::string& target, const std::string& body = "",
+             const std::string& extra_headers = "", const std::string& host = "localhost:3000") {
+    auto response = Request(method, target, body, extra_headers, host);
+    REQUIRE_MESSAGE(response.status == 200, response.body);
+    return json::parse(response.body);
+  }
+
+ private:
+  testing::LoopThread lt_;
+  testing::TempDir dir_;
+  std::unique_ptr<Emulator> emulator_;
+  GatewayTrigger* trigger_ = nullptr;
+};
+
+}  // namespace stratus::gwtest

@@ -1,0 +1,294 @@
+// The request side: payload format 2.0 and 1.0 events. Field order follows AWS's documented
+// examples (fixtures/events/), so a developer diffing the two sees the same layout.
+#include "triggers/gateway/gateway_events.h"
+
+#include "emulator/util/json.h"
+
+#include <time.h>
+
+#include <nlohmann/json.hpp>
+
+#include <cctype>
+#include <map>
+#include <utility>
+#include <vector>
+
+#include "emulator/http/router.h"
+#include "emulator/util/base64.h"
+
+namespace stratus::triggers::gateway {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::string Trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return std::string(s);
+}
+
+std::string DecodeOrRaw(std::string_view text) {
+  std::string out;
+  return http::PercentDecode(text, &out) ? out : std::string(text);
+}
+
+// The query string as ordered (key, values) pairs; a key without '=' has the value "".
+std::vector<std::pair<std::string, std::vector<std::string>>> ParseQuery(std::string_view q) {
+  std::vector<std::pair<std::string, std::vector<std::string>>> out;
+  std::map<std::string, size_t> index;
+  while (!q.empty()) {
+    size_t amp = q.find('&');
+    std::string_view part = q.substr(0, amp);
+    q = amp == std::string_view::npos ? std::string_view() : q.substr(amp + 1);
+    if (part.empty()) continue;
+    size_t eq = part.find('=');
+    std::string key = DecodeOrRaw(part.substr(0, eq));
+    std::string value = eq == std::string_view::npos ? "" : DecodeOrRaw(part.substr(eq + 1));
+    auto [it, added] = index.emplace(key, out.size());
+    if (added) out.push_back({key, {}});
+    out[it->second].second.push_back(std::move(value));
+  }
+  return out;
+}
+
+std::string Join(const std::vector<std::string>& values, std::string_view sep) {
+  std::string out;
+  for (size_t i = 0; i < values.size(); ++i) out += (i ? std::string(sep) : "") + values[i];
+  return out;
+}
+
+// The body as the event carries it: text when it is text, else base64.
+void AddBody(const http::Request& request, bool omit_when_empty, Json* event) {
+  if (request.body.empty()) {
+    if (!omit_when_empty) (*event)["body"] = nullptr;
+    (*event)["isBase64Encoded"] = false;
+    return;
+  }
+  auto type = request.headers.Get("Content-Type");
+  bool text = IsValidUtf8(request.body) && (!type || IsTextContentType(*type));
+  (*event)["body"] = text ? request.body : Base64Encode(request.body);
+  (*event)["isBase64Encoded"] = !text;
+}
+
+Json PathParameters(const http::Request& request) {
+  if (request.params.empty()) return nullptr;
+  Json params = Json::object();
+  for (const auto& [name, value] : request.params) params[name] = value;
+  return params;
+}
+
+std::string HostOf(const http::Request& request) {
+  auto host = request.headers.Get("Host");
+  return host ? std::string(*host) : "localhost";
+}
+
+std::string PrefixOf(const std::string& domain) { return domain.substr(0, domain.find('.')); }
+
+std::string SourceIp(const http::Request& request) {
+  // The connection records the peer's address without its port.
+  return request.remote_address.empty() ? "127.0.0.1" : request.remote_address;
+}
+
+std::string UserAgent(const http::Request& request) {
+  auto agent = request.headers.Get("User-Agent");
+  return agent ? std::string(*agent) : "";
+}
+
+// Payload 2.0 headers: names lower-cased, repeated fields comma-joined; the Cookie headers
+// go to `cookies` instead, one element per cookie.
+Json HttpHeaders(const http::Request& request, std::vector<std::string>* cookies) {
+  Json headers = Json::object();
+  std::map<std::string, std::vector<std::string>> grouped;
+  std::vector<std::string> order;
+  for (const auto& [name, value] : request.headers) {
+    std::string lower = Lower(name);
+    if (lower == "cookie") {
+      std::string_view rest = value;
+      while (!rest.empty()) {
+        size_t semi = rest.find(';');
+        std::string one = Trim(rest.substr(0, semi));
+        if (!one.empty()) cookies->push_back(one);
+        rest = semi == std::string_view::npos ? std::string_view() : rest.substr(semi + 1);
+      }
+      continue;
+    }
+    if (grouped.find(lower) == grouped.end()) order.push_back(lower);
+    grouped[lower].push_back(value);
+  }
+  for (const auto& name : order) headers[name] = Join(grouped[name], ",");
+  return headers;
+}
+
+// Header values and decoded query strings may hold any bytes; JSON needs UTF-8, and a throw
+// must not cross the loop callback, so invalid sequences become U+FFFD.
+std::string Dump(const Json& event) {
+  return DumpJson(event);
+}
+
+}  // namespace
+
+std::string Route::route_key() const { return is_default() ? path : method + " " + path; }
+
+std::string FormatRequestTime(int64_t time_ms) {
+  time_t seconds = static_cast<time_t>(time_ms / 1000);
+  struct tm tm {};
+  gmtime_r(&seconds, &tm);
+  static const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                  "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  char buf[64];
+  snprintf(buf, sizeof buf, "%02d/%s/%04d:%02d:%02d:%02d +0000", tm.tm_mday,
+           kMonths[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+  return buf;
+}
+
+bool IsTextContentType(std::string_view content_type) {
+  std::string type = Lower(content_type.substr(0, content_type.find(';')));
+  type = Trim(type);
+  if (type.rfind("text/", 0) == 0) return true;
+  static const char* kText[] = {"application/json", "application/javascript",
+                                "application/xml", "application/x-www-form-urlencoded",
+                                "application/graphql", "application/x-yaml",
+                                "application/yaml"};
+  for (const char* t : kText) {
+    if (type == t) return true;
+  }
+  auto ends = [&](std::string_view suffix) {
+    return type.size() >= suffix.size() && type.compare(type.size() - suffix.size(),
+                                                        suffix.size(), suffix) == 0;
+  };
+  return ends("+json") || ends("+xml");
+}
+
+bool IsValidUtf8(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    size_t extra;
+    if (c < 0x80) {
+      extra = 0;
+    } else if ((c >> 5) == 6 && c >= 0xC2) {
+      extra = 1;
+    } else if ((c >> 4) == 14) {
+      extra = 2;
+    } else if ((c >> 3) == 30 && c <= 0xF4) {
+      extra = 3;
+    } else {
+      return false;
+    }
+    if (i + extra >= s.size() + (extra == 0 ? 1 : 0)) return false;
+    for (size_t k = 1; k <= extra; ++k) {
+      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
+    }
+    i += extra + 1;
+  }
+  return true;
+}
+
+std::string BuildHttpEvent(const Route& route, const http::Request& request,
+                           const EventContext& context) {
+  Json event;
+  event["version"] = "2.0";
+  event["routeKey"] = route.route_key();
+  event["rawPath"] = request.path;
+  event["rawQueryString"] = request.query;
+  std::vector<std::string> cookies;
+  Json headers = HttpHeaders(request, &cookies);
+  if (!cookies.empty()) event["cookies"] = cookies;
+  event["headers"] = headers;
+  auto query = ParseQuery(request.query);
+  if (!query.empty()) {
+    Json params = Json::object();
+    for (const auto& [key, values] : query) params[key] = Join(values, ",");
+    event["queryStringParameters"] = params;
+  }
+  std::string domain = HostOf(request);
+  event["requestContext"] = {
+      {"accountId", context.account_id},
+      {"apiId", context.api_id},
+      {"domainName", domain},
+      {"domainPrefix", PrefixOf(domain)},
+      {"http",
+       {{"method", request.method},
+        {"path", request.path},
+        {"protocol", request.version == 10 ? "HTTP/1.0" : "HTTP/1.1"},
+        {"sourceIp", SourceIp(request)},
+        {"userAgent", UserAgent(request)}}},
+      {"requestId", context.request_id},
+      {"routeKey", route.route_key()},
+      {"stage", context.stage},
+      {"time", FormatRequestTime(context.time_ms)},
+      {"timeEpoch", context.time_ms}};
+  AddBody(request, /*omit_when_empty=*/true, &event);
+  Json path_params = PathParameters(request);
+  if (!path_params.is_null()) event["pathParameters"] = path_params;
+  return Dump(event);
+}
+
+std::string BuildRestEvent(const Route& route, const http::Request& request,
+                           const EventContext& context) {
+  Json event;
+  event["resource"] = route.path;
+  // `path` is the resource path (no stage); requestContext.path is the path as received.
+  event["path"] = request.path.substr(0, context.stage_prefix.size()) == context.stage_prefix
+                      ? request.path.substr(context.stage_prefix.size())
+                      : request.path;
+  if (event["path"] == "") event["path"] = "/";
+  event["httpMethod"] = request.method;
+  // REST keeps the header names as sent; the single-value map holds the last value.
+  Json headers = Json::object(), multi = Json::object();
+  std::map<std::string, std::string> canonical;  // lower-case -> first spelling seen
+  for (const auto& [name, value] : request.headers) {
+    auto [it, added] = canonical.emplace(Lower(name), name);
+    headers[it->second] = value;
+    multi[it->second].push_back(value);
+  }
+  event["headers"] = headers.empty() ? Json(nullptr) : headers;
+  event["multiValueHeaders"] = multi.empty() ? Json(nullptr) : multi;
+  auto query = ParseQuery(request.query);
+  Json single = nullptr, values = nullptr;
+  for (const auto& [key, list] : query) {
+    single[key] = list.back();
+    values[key] = list;
+  }
+  event["queryStringParameters"] = single;
+  event["multiValueQueryStringParameters"] = values;
+  event["pathParameters"] = PathParameters(request);
+  event["stageVariables"] = nullptr;
+  std::string domain = HostOf(request);
+  Json identity = Json::object();
+  for (const char* key : {"accessKey", "accountId", "caller", "cognitoAuthenticationProvider",
+                          "cognitoAuthenticationType", "cognitoIdentityId",
+                          "cognitoIdentityPoolId", "principalOrgId"}) {
+    identity[key] = nullptr;
+  }
+  identity["sourceIp"] = SourceIp(request);
+  identity["user"] = nullptr;
+  identity["userAgent"] = UserAgent(request);
+  identity["userArn"] = nullptr;
+  event["requestContext"] = {
+      {"accountId", context.account_id},
+      {"apiId", context.api_id},
+      {"domainName", domain},
+      {"domainPrefix", PrefixOf(domain)},
+      {"extendedRequestId", context.extended_request_id},
+      {"httpMethod", request.method},
+      {"identity", identity},
+      {"path", request.path},
+      {"protocol", request.version == 10 ? "HTTP/1.0" : "HTTP/1.1"},
+      {"requestId", context.request_id},
+      {"requestTime", FormatRequestTime(context.time_ms)},
+      {"requestTimeEpoch", context.time_ms},
+      {"resourceId", context.api_id.substr(0, 6)},
+      {"resourcePath", route.path},
+      {"stage", context.stage}};
+  AddBody(request, /*omit_when_empty=*/false, &event);
+  return Dump(event);
+}
+
+}  // namespace stratus::triggers::gateway
