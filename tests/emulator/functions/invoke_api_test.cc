@@ -55,6 +55,11 @@ TEST_CASE("Invoke: RequestResponse, function errors, log tails, Event, DryRun") 
 
 TEST_CASE("Invoke: Lambda's errors for unknown functions, bad JSON, big payloads, bad types") {
   Fixture f(Yaml(), RuntimeFiles());
+  // Bytes that are not UTF-8 in a name once crashed the JSON error writer.
+  auto garbled = f.Http("POST", "/2015-03-31/functions/%FF%FE/invocations", "{}");
+  REQUIRE(garbled);
+  CHECK(garbled->status == 404);
+  CHECK(garbled->body.find("Function not found: \xEF\xBF\xBD") != std::string::npos);
   auto missing = f.Http("POST", "/2015-03-31/functions/nope/invocations", "{}");
   REQUIRE(missing);
   CHECK(missing->status == 404);
