@@ -1,5 +1,7 @@
 #include "cli/args.h"
 
+#include "emulator/config/yaml_reader.h"
+
 #include <algorithm>
 #include <cstdio>
 #include <limits>
@@ -7,21 +9,6 @@
 namespace stratus::cli {
 
 namespace {
-
-size_t EditDistance(const std::string& a, const std::string& b) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diagonal = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = up;
-    }
-  }
-  return row[b.size()];
-}
 
 const OptionSpec* FindLong(const CommandSpec& spec, const std::string& name) {
   for (const auto& o : spec.options) {
@@ -50,17 +37,9 @@ Status UnknownOption(const CommandSpec& spec, const std::string& arg) {
 
 std::optional<std::string> NearestWord(const std::string& word,
                                        const std::vector<std::string>& candidates) {
-  std::optional<std::string> best;
-  size_t best_distance = std::numeric_limits<size_t>::max();
-  for (const auto& c : candidates) {
-    size_t d = EditDistance(word, c);
-    if (d < best_distance) {
-      best_distance = d;
-      best = c;
-    }
-  }
-  if (!best || best_distance > std::max<size_t>(2, word.size() / 3)) return std::nullopt;
-  return best;
+  std::string nearest = config::NearestMatch(word, candidates);  // one rule for every suggestion
+  if (nearest.empty()) return std::nullopt;
+  return nearest;
 }
 
 Result<Args> Args::Parse(const CommandSpec& spec, int argc, char** argv, int first) {

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "emulator/util/log.h"
+#include "emulator/util/time_format.h"
 
 namespace stratus::functions {
 
@@ -29,16 +30,6 @@ std::string Fixed2(double value) {
   return buf;
 }
 
-std::string IsoTime(int64_t epoch_ms) {
-  time_t seconds = epoch_ms / 1000;
-  tm utc{};
-  gmtime_r(&seconds, &utc);
-  char buf[64];
-  std::snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", utc.tm_year + 1900,
-                utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec,
-                static_cast<int>(epoch_ms % 1000));
-  return buf;
-}
 
 std::string ErrorJson(const std::string& type, const std::string& message) {
   return DumpJson(nlohmann::json{{"errorType", type}, {"errorMessage", message}});
@@ -103,7 +94,7 @@ Status Instance::Start(InvocationPtr first) {
   auto port = api_.Listen();  // before the spawn: runtime-api.md §5
   if (!port.ok()) return FailStart(port.status());
   int64_t now_ms = env_.clock.WallNowMs();
-  std::string date = IsoTime(now_ms).substr(0, 10);
+  std::string date = IsoTimeUtc(now_ms).substr(0, 10);
   for (auto& c : date) c = c == '-' ? '/' : c;
   log_stream_ = date + "/[$LATEST]" + env_.random.Hex(32);
   Sandbox::Options options;
@@ -301,7 +292,7 @@ void Instance::OnTimeout() {
   timed_out_ = true;
   std::string seconds = Fixed2(std::chrono::duration<double>(function_->config.timeout).count());
   env_.logs.PlatformLine(function_->config.name, id_, current_.get(),
-                         IsoTime(env_.clock.WallNowMs()) + " " + current_->request_id +
+                         IsoTimeUtc(env_.clock.WallNowMs()) + " " + current_->request_id +
                              " Task timed out after " + seconds + " seconds");
   sandbox_.Kill(SIGKILL);
   FailCurrent("Sandbox.Timedout", "Task timed out after " + seconds + " seconds");

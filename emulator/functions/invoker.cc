@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "emulator/util/log.h"
+#include "emulator/util/time_format.h"
 
 namespace stratus::functions {
 
@@ -13,17 +14,6 @@ namespace {
 // second.
 Clock::Duration RetryDelay(int attempt) { return std::chrono::minutes(attempt == 1 ? 1 : 2); }
 
-std::string IsoNow(Clock& clock) {
-  int64_t ms = clock.WallNowMs();
-  time_t seconds = ms / 1000;
-  tm utc{};
-  gmtime_r(&seconds, &utc);
-  char buf[40];
-  std::snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", utc.tm_year + 1900,
-                utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec,
-                static_cast<int>(ms % 1000));
-  return buf;
-}
 }  // namespace
 
 // An Event invocation across its attempts.
@@ -178,7 +168,7 @@ std::string Invoker::DestinationRecord(const AsyncEvent& event, const InvokeResu
   if (result.function_error) response_context["functionError"] = "Unhandled";
   nlohmann::json record = {
       {"version", "1.0"},
-      {"timestamp", IsoNow(clock_)},
+      {"timestamp", IsoTimeUtc(clock_.WallNowMs())},
       {"requestContext",
        {{"requestId", event.request_id},
         {"functionArn", fn->arn + ":$LATEST"},
