@@ -78,7 +78,7 @@ Instance::Instance(InstanceEnv& env, std::shared_ptr<const Function> function, u
       provisioned_(provisioned),
       delegate_(delegate),
       api_(env.loop, env.clock, *this),
-      sandbox_(env.loop) {}
+      sandbox_(env.loop, env.clock) {}
 
 Instance::~Instance() = default;
 

@@ -9,7 +9,7 @@ namespace stratus::functions {
 
 namespace {
 // After the process exits, how long to wait for a grandchild to release its output pipes.
-constexpr uint64_t kPipeDrainGraceMs = 200;
+constexpr auto kPipeDrainGrace = std::chrono::milliseconds(200);
 }  // namespace
 
 std::string ExitInfo::Describe() const {
@@ -25,7 +25,8 @@ std::string ExitInfo::Describe() const {
 struct Sandbox::State : std::enable_shared_from_this<State> {
   uv_process_t process{};
   uv_pipe_t out{}, err{};
-  uv_timer_t drain_timer{};
+  Clock* clock = nullptr;
+  Timer drain_timer;  // a grandchild may hold the pipes open after the exit
   OutputFn on_output;
   ExitFn on_exit;
   ExitInfo exit_info;
@@ -54,7 +55,7 @@ struct Sandbox::State : std::enable_shared_from_this<State> {
     exit_reported = true;
     CloseHandle(reinterpret_cast<uv_handle_t*>(&out));
     CloseHandle(reinterpret_cast<uv_handle_t*>(&err));
-    CloseHandle(reinterpret_cast<uv_handle_t*>(&drain_timer));
+    drain_timer.Cancel();
     auto exit_fn = std::move(on_exit);
     on_output = nullptr;
     if (exit_fn && !owner_gone) exit_fn(exit_info);
@@ -63,7 +64,8 @@ struct Sandbox::State : std::enable_shared_from_this<State> {
   bool drain_expired = false;
 };
 
-Sandbox::Sandbox(loop::Loop& loop) : state_(std::make_shared<State>()) {
+Sandbox::Sandbox(loop::Loop& loop, Clock& clock) : state_(std::make_shared<State>()) {
+  state_->clock = &clock;
   state_->self = state_;
   for (auto* handle : {reinterpret_cast<uv_handle_t*>(&state_->out),
                        reinterpret_cast<uv_handle_t*>(&state_->err)}) {
@@ -71,9 +73,6 @@ Sandbox::Sandbox(loop::Loop& loop) : state_(std::make_shared<State>()) {
     handle->data = state_.get();
     ++state_->open_handles;
   }
-  uv_timer_init(loop.raw(), &state_->drain_timer);
-  state_->drain_timer.data = state_.get();
-  ++state_->open_handles;
 }
 
 Sandbox::~Sandbox() {
@@ -122,11 +121,10 @@ Status Sandbox::Spawn(const Options& options, OutputFn on_output, ExitFn on_exit
     state->exited = true;
     state->exit_info = {status, signal};
     state->CloseHandle(reinterpret_cast<uv_handle_t*>(process));
-    uv_timer_start(&state->drain_timer, [](uv_timer_t* t) {
-      auto* st = static_cast<State*>(t->data);
-      st->drain_expired = true;
-      st->MaybeReportExit();
-    }, kPipeDrainGraceMs, 0);
+    state->drain_timer = state->clock->After(kPipeDrainGrace, [state] {
+      state->drain_expired = true;
+      state->MaybeReportExit();
+    });
     state->MaybeReportExit();
   };
   s->process.data = s;

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "emulator/loop/loop.h"
+#include "emulator/util/clock.h"
 #include "emulator/util/status.h"
 
 namespace stratus::functions {
@@ -37,7 +38,8 @@ class Sandbox {
   using OutputFn = std::function<void(bool is_stderr, std::string_view chunk)>;
   using ExitFn = std::function<void(ExitInfo)>;
 
-  explicit Sandbox(loop::Loop& loop);
+  // `clock` must outlive the process (its exit may come after the Sandbox is gone).
+  Sandbox(loop::Loop& loop, Clock& clock);
   ~Sandbox();
   Sandbox(const Sandbox&) = delete;
   Sandbox& operator=(const Sandbox&) = delete;
