@@ -58,12 +58,16 @@ struct StreamFixture {
     REQUIRE(router.Add("PUT", "/upload", [this](RequestPtr req, Reply reply) {
       auto received = std::make_shared<std::string>();
       BodyStream* body = req->body_stream.get();
-      body->OnData([this, received, body](std::string_view chunk) {
+      std::weak_ptr<BodyStream> weak_body = req->body_stream;
+      body->OnData([this, received, body, weak_body](std::string_view chunk) {
         received->append(chunk);
-        // Like a disk write: pause until the chunk is "written" on a later turn.
+        // Like a disk write: pause until the chunk is "written" on a later turn. The stream
+        // may be gone by then (the client left), hence the weak pointer.
         body->Pause();
         ++pauses;
-        timers.push_back(lt.clock().After(milliseconds(0), [body] { body->Resume(); }));
+        timers.push_back(lt.clock().After(milliseconds(0), [weak_body] {
+          if (auto alive = weak_body.lock()) alive->Resume();
+        }));
       });
       body->OnEnd([this, received, reply, req](Status status) {
         upload_end.set_value(status);
