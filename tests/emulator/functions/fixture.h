@@ -27,6 +27,7 @@
 #include "emulator/functions/invoker.h"
 #include "emulator/functions/pool.h"
 #include "emulator/storage/db.h"
+#include "tests/support/embedded.h"
 #include "tests/support/loop_thread.h"
 #include "tests/support/raw_client.h"
 #include "tests/support/stratus_process.h"
@@ -128,16 +129,7 @@ class Fixture {
   }
 
   ~Fixture() {
-    std::promise<void> stopped;
-    lt_.Run([&] {
-      emulator_->Stop([&] { stopped.set_value(); });
-      return 0;
-    });
-    stopped.get_future().wait();
-    lt_.Run([&] {
-      emulator_.reset();
-      return 0;
-    });
+    testing::StopAndDestroy(lt_, emulator_);
   }
 
   const std::string& dir() const { return dir_.path(); }

@@ -7,6 +7,7 @@
 #include "emulator/emulator.h"
 #include "emulator/functions/invoker.h"
 #include "emulator/functions/limits.h"
+#include "tests/support/embedded.h"
 #include "tests/support/loop_thread.h"
 #include "tests/support/stratus_process.h"
 
@@ -45,16 +46,7 @@ struct MemoryProject {
     unsetenv("STRATUS_MEMORY_LIMITS");
   }
   ~MemoryProject() {
-    std::promise<void> stopped;
-    lt.Run([&] {
-      emulator->Stop([&] { stopped.set_value(); });
-      return 0;
-    });
-    stopped.get_future().wait();
-    lt.Run([&] {
-      emulator.reset();
-      return 0;
-    });
+    testing::StopAndDestroy(lt, emulator);
   }
   InvokeResult Invoke(int mb) {
     std::promise<InvokeResult> result;

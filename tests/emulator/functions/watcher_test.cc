@@ -7,6 +7,7 @@
 
 #include "emulator/emulator.h"
 #include "emulator/functions/invoker.h"
+#include "tests/support/embedded.h"
 #include "tests/support/loop_thread.h"
 #include "tests/support/stratus_process.h"
 
@@ -54,16 +55,7 @@ TEST_CASE("a changed file is picked up by the next call, which starts cold") {
   CHECK(second.payload == "\"two\"");
   CHECK(second.cold);
 
-  std::promise<void> stopped;
-  lt.Run([&] {
-    emulator->Stop([&] { stopped.set_value(); });
-    return 0;
-  });
-  stopped.get_future().wait();
-  lt.Run([&] {
-    emulator.reset();
-    return 0;
-  });
+  testing::StopAndDestroy(lt, emulator);
 }
 
 }  // namespace

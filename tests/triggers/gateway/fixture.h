@@ -12,6 +12,7 @@
 #include <string>
 
 #include "emulator/emulator.h"
+#include "tests/support/embedded.h"
 #include "tests/support/loop_thread.h"
 #include "tests/support/raw_client.h"
 #include "tests/support/stratus_process.h"
@@ -79,16 +80,7 @@ class Fixture {
   }
 
   ~Fixture() {
-    std::promise<void> stopped;
-    lt_.Run([&] {
-      emulator_->Stop([&] { stopped.set_value(); });
-      return 0;
-    });
-    stopped.get_future().wait();
-    lt_.Run([&] {
-      emulator_.reset();
-      return 0;
-    });
+    testing::StopAndDestroy(lt_, emulator_);
   }
 
   int port() const { return emulator_->gateway_port(); }

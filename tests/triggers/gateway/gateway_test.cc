@@ -46,16 +46,7 @@ Status StartWith(const std::string& yaml) {
   auto emulator = std::make_unique<Emulator>(lt.loop(), std::move(options));
   emulator->AddModule(std::make_unique<GatewayTrigger>());
   Status started = lt.Run([&] { return emulator->Start(); });
-  std::promise<void> stopped;
-  lt.Run([&] {
-    emulator->Stop([&] { stopped.set_value(); });
-    return 0;
-  });
-  stopped.get_future().wait();
-  lt.Run([&] {
-    emulator.reset();
-    return 0;
-  });
+  testing::StopAndDestroy(lt, emulator);
   return started;
 }
 
