@@ -1,5 +1,7 @@
 #include "tests/support/stratus_process.h"
 
+#include "tests/support/paths.h"
+
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -31,13 +33,14 @@ pid_t Spawn(const std::vector<std::string>& args, const std::string& cwd, int* i
   posix_spawn_file_actions_adddup2(&actions, out[1], 1);
   posix_spawn_file_actions_adddup2(&actions, err[1], 2);
   if (!cwd.empty()) posix_spawn_file_actions_addchdir_np(&actions, cwd.c_str());
-  std::vector<std::string> full{STRATUS_BINARY};
+  const std::string binary = StratusBinary();
+  std::vector<std::string> full{binary};
   full.insert(full.end(), args.begin(), args.end());
   std::vector<char*> argv;
   for (auto& a : full) argv.push_back(a.data());
   argv.push_back(nullptr);
   pid_t pid = -1;
-  int rc = posix_spawn(&pid, STRATUS_BINARY, &actions, nullptr, argv.data(), environ);
+  int rc = posix_spawn(&pid, binary.c_str(), &actions, nullptr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
   close(in[0]);
   close(out[1]);

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "emulator/config/yaml_reader.h"
+#include "tests/support/paths.h"
 
 namespace stratus::config {
 namespace {
@@ -16,7 +17,7 @@ namespace {
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
-const std::string kFixture = std::string(STRATUS_SOURCE_DIR) + "/tests/fixtures/config/full.yaml";
+const std::string kFixture = stratus::testing::SourceDir() + "/tests/fixtures/config/full.yaml";
 
 template <typename T>
 const T& EventAt(const FunctionConfig& fn, size_t i) {
@@ -29,7 +30,7 @@ TEST_CASE("a project using every key reads into the structs") {
   Result<ProjectConfig> loaded = LoadConfigFile(kFixture);
   REQUIRE_MESSAGE(loaded.ok(), loaded.status().ToString());
   const ProjectConfig& c = *loaded;
-  const std::string dir = std::string(STRATUS_SOURCE_DIR) + "/tests/fixtures/config";
+  const std::string dir = stratus::testing::SourceDir() + "/tests/fixtures/config";
   CHECK(c.file == kFixture);
   CHECK(c.project_dir == dir);
   CHECK(c.coldstart == ColdStartMode::kSimulated);

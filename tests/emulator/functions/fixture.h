@@ -31,6 +31,7 @@
 #include "tests/support/loop_thread.h"
 #include "tests/support/raw_client.h"
 #include "tests/support/stratus_process.h"
+#include "tests/support/paths.h"
 
 namespace stratus::fntest {
 
@@ -284,8 +285,8 @@ inline std::string CppFunctionBinary() {
   static testing::TempDir build_dir;  // removed at exit
   static std::string binary;
   if (!binary.empty()) return binary;
-  std::string src = std::string(STRATUS_SOURCE_DIR) + "/tests/fixtures/functions/cpp_fn.cc";
-  std::string include = std::string(STRATUS_SOURCE_DIR) + "/emulator/runtimes/cpp";
+  std::string src = stratus::testing::SourceDir() + "/tests/fixtures/functions/cpp_fn.cc";
+  std::string include = stratus::testing::SourceDir() + "/emulator/runtimes/cpp";
   std::string out = build_dir.path() + "/cpp_fn";
   std::string cmd = "g++ -std=c++17 -O0 -I '" + include + "' '" + src + "' -o '" + out + "'";
   REQUIRE_MESSAGE(std::system(cmd.c_str()) == 0, (std::string("cannot compile ") + src));
@@ -301,7 +302,7 @@ inline void InstallCppBootstrap(const std::string& dir, const std::string& sub) 
 
 // The text of tests/fixtures/functions/NAME.
 inline std::string FixtureFile(const std::string& name) {
-  std::ifstream in(std::string(STRATUS_SOURCE_DIR) + "/tests/fixtures/functions/" + name);
+  std::ifstream in(stratus::testing::SourceDir() + "/tests/fixtures/functions/" + name);
   REQUIRE_MESSAGE(in.good(), (std::string("missing fixture ") + name));
   return std::string((std::istreambuf_iterator<char>(in)), {});
 }

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "tests/triggers/gateway/fixture.h"
+#include "tests/support/paths.h"
 
 namespace stratus::gwtest {
 namespace {
@@ -18,7 +19,7 @@ using triggers::gateway::IsTextContentType;
 using triggers::gateway::IsValidUtf8;
 
 json Golden(const std::string& name) {
-  std::ifstream in(std::string(STRATUS_SOURCE_DIR) + "/fixtures/events/" + name);
+  std::ifstream in(stratus::testing::SourceDir() + "/fixtures/events/" + name);
   REQUIRE_MESSAGE(in.good(), name);
   std::stringstream text;
   text << in.rdbuf();
