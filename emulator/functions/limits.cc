@@ -48,6 +48,17 @@ std::string OwnCgroup(const std::string& controller) {
   return "";
 }
 
+// The `oom_kill N` entry of a cgroup's "key value" file (memory.events, memory.oom_control).
+uint64_t OomKillCount(const std::string& path) {
+  std::ifstream in(path);
+  std::string key;
+  uint64_t value = 0;
+  while (in >> key >> value) {
+    if (key == "oom_kill") return value;
+  }
+  return 0;
+}
+
 // The peak resident memory of one process (VmHWM), in bytes; 0 once it is gone.
 uint64_t PeakRss(pid_t pid) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/status");
@@ -110,29 +121,13 @@ class CgroupAccount : public MemoryAccount {
     return std::max(cgroup, pid_ > 0 ? PeakRss(pid_) : uint64_t{0});
   }
   bool OverLimit() override { return false; }  // the kernel enforces it
+  // v2 counts kills in memory.events, v1 in memory.oom_control (kernels before 4.13 lack the
+  // counter there: the exit signal is then all there is).
   bool OomKilled() override {
-    if (v2_) {
-      std::ifstream in(dir_ + "/memory.events");
-      std::string key;
-      uint64_t value;
-      while (in >> key >> value) {
-        if (key == "oom_kill" && value > 0) return true;
-      }
-      return false;
-    }
-    return OomFromControl();
+    return OomKillCount(dir_ + (v2_ ? "/memory.events" : "/memory.oom_control")) > 0;
   }
 
  private:
-  bool OomFromControl() {
-    std::ifstream in(dir_ + "/memory.oom_control");
-    std::string key;
-    uint64_t value;
-    while (in >> key >> value) {
-      if (key == "oom_kill" && value > 0) return true;
-    }
-    return false;  // kernels before 4.13 lack the counter: the exit signal is all there is
-  }
   std::string dir_;
   bool v2_;
   std::atomic<pid_t> pid_{-1};  // set by Adopt on a worker thread
