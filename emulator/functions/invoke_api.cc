@@ -173,8 +173,10 @@ void RegisterInvokeApi(http::Router& router, Invoker& invoker, InvokeApiContext 
       reply.Send(std::move(*error));
       return;
     }
-    InvokeRequest echo = invoke_request;
-    echo.payload.clear();
+    // What the response needs of the request; not a copy of its (up to 6 MB) payload.
+    InvokeRequest echo;
+    echo.type = invoke_request.type;
+    echo.log_tail = invoke_request.log_tail;
     invoker.Invoke(name, std::move(invoke_request),
                    [reply, echo](InvokeResult result) { reply.Send(InvokeResponse(echo, std::move(result))); });
   };
