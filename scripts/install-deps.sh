@@ -9,8 +9,10 @@ packages=(
   g++ cmake ninja-build pkg-config ccache make
   # the six libraries (Beast comes with Boost 1.81; Debian 12's default libboost-dev is 1.74)
   libboost1.81-dev libuv1-dev libyaml-cpp-dev libsqlite3-dev nlohmann-json3-dev doctest-dev
+  # digests and signatures (S3 ETags/checksums, JWT RS256), CRC32
+  libssl-dev zlib1g-dev
   # test clients and function runtimes
-  curl python3 nodejs
+  curl python3 nodejs npm
   # real AWS clients for tests/integration/ (Debian 12: AWS CLI 2.9, boto3 1.26)
   awscli python3-boto3 jq
 )
@@ -20,6 +22,7 @@ for p in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
     # nodejs may come from another repository under the same name; any node on PATH will do
     if [ "$p" = nodejs ] && command -v node >/dev/null; then continue; fi
+    if [ "$p" = npm ] && command -v npm >/dev/null; then continue; fi
     missing+=("$p")
   fi
 done

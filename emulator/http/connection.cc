@@ -163,7 +163,7 @@ void Connection::OnHeader() {
   keep_alive_ = decoder_->keep_alive() && !shutting_down_;
   head_request_ = request.method == "HEAD";
   request.keep_alive = keep_alive_;
-  Router::Match match = server_.router().Find(request.method, request.path);
+  Router::Match match = server_.router().Find(request);
   static const RouteOptions kDefaultOptions;
   current_options_ = match.options ? match.options : &kDefaultOptions;
   if (match.handler != nullptr) {

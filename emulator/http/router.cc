@@ -133,9 +133,13 @@ bool Router::MatchSegments(const Route& route, const std::vector<std::string_vie
   return true;
 }
 
-Router::Match Router::Find(std::string_view method, std::string_view path) const {
+Router::Match Router::Find(std::string_view method, std::string_view path,
+                           const Request* request) const {
   Match match;
   auto take = [&](const Route& route) {
+    if (route.options.guard && (request == nullptr || !route.options.guard(*request))) {
+      return false;
+    }
     match.path_matched = true;
     match.allowed.push_back(route.method);
     if (match.handler == nullptr && (route.method == "*" || route.method == method)) {

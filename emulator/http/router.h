@@ -26,6 +26,11 @@ struct RouteOptions {
   uint64_t body_limit = kDefaultBodyLimit;
   // Hand the request to the handler at header time with a BodyStream (see message.h).
   bool streaming_body = false;
+  // When set, the route applies only to requests (seen at header time, no body yet) for
+  // which it returns true; otherwise matching goes on to the next most specific route. Lets
+  // services that share a port and paths (S3's /{bucket}/{key+}, SQS's /{account}/{queue})
+  // each claim their own requests.
+  std::function<bool(const Request&)> guard;
 };
 
 class Router {
@@ -44,8 +49,11 @@ class Router {
   Status Add(std::string method, std::string_view pattern, Handler handler,
              RouteOptions options = {});
 
-  // Finds the route for a request; `path` is the raw, percent-encoded path.
-  Match Find(std::string_view method, std::string_view path) const;
+  // Finds the route for a request; `path` is the raw, percent-encoded path. Guarded routes
+  // are skipped unless `request` is given and their guard accepts it.
+  Match Find(std::string_view method, std::string_view path,
+             const Request* request = nullptr) const;
+  Match Find(const Request& request) const { return Find(request.method, request.path, &request); }
 
   size_t size() const { return routes_.size(); }
 

@@ -98,5 +98,26 @@ TEST_CASE("percent-decoding") {
   }
 }
 
+TEST_CASE("a guarded route takes only the requests its guard accepts; the rest fall through") {
+  Router r;
+  int picked = 0;
+  RouteOptions queue_only;
+  queue_only.guard = [](const Request& request) { return request.headers.Has("X-Amz-Target"); };
+  REQUIRE(r.Add("*", "/{bucket}/{key+}", [&](RequestPtr, Reply) { picked = 1; }).ok());
+  REQUIRE(r.Add("POST", "/{account}/{queue}", [&](RequestPtr, Reply) { picked = 2; },
+                queue_only).ok());
+  Request request;
+  request.method = "POST";
+  request.path = "/000000000000/jobs";
+  (*r.Find(request).handler)(nullptr, Reply());
+  CHECK(picked == 1);
+  request.headers.Add("X-Amz-Target", "AmazonSQS.SendMessage");
+  (*r.Find(request).handler)(nullptr, Reply());
+  CHECK(picked == 2);
+  // Without a request to look at, a guarded route never matches.
+  (*r.Find("POST", "/000000000000/jobs").handler)(nullptr, Reply());
+  CHECK(picked == 1);
+}
+
 }  // namespace
 }  // namespace stratus::http
