@@ -232,4 +232,19 @@ void Emulator::CloseDataDir() {
   if (done) done();
 }
 
+void Emulator::SetQueueSink(
+    std::function<Status(const std::string& queue, const std::string& body)> sink) {
+  queue_sink_ = std::move(sink);
+  if (invoker_) {
+    invoker_->SetQueueSink([this](const std::string& queue, const std::string& body) {
+      return SendToQueue(queue, body);
+    });
+  }
+}
+
+Status Emulator::SendToQueue(const std::string& queue, const std::string& body) {
+  if (!queue_sink_) return Status::Unavailable("no queue service is running");
+  return queue_sink_(queue, body);
+}
+
 }  // namespace stratus

@@ -88,6 +88,11 @@ class Emulator {
   functions::InvocationStore& invocations() { return *invocation_store_; }
   functions::CodeWatcher* watcher() { return watcher_.get(); }
   std::string_view memory_limit_mode() const;
+  // The queue trigger installs where messages for a queue go; async destinations and S3
+  // notifications send through it. SendToQueue: Unavailable until a sink is installed, else
+  // the sink's answer (NotFound for an unknown queue).
+  void SetQueueSink(std::function<Status(const std::string& queue, const std::string& body)> sink);
+  Status SendToQueue(const std::string& queue, const std::string& body);
   http::Router& service_router() { return service_router_; }
   http::Router& gateway_router() { return gateway_router_; }
   Clock::TimePoint started_at() const { return started_at_; }
@@ -120,6 +125,7 @@ class Emulator {
   http::Router gateway_router_;
   std::unique_ptr<http::Server> service_server_;
   std::unique_ptr<http::Server> gateway_server_;
+  std::function<Status(const std::string& queue, const std::string& body)> queue_sink_;
   std::vector<std::unique_ptr<Module>> modules_;
   size_t modules_started_ = 0;
   Clock::TimePoint started_at_;
