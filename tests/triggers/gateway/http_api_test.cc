@@ -158,9 +158,7 @@ TEST_CASE("a function that times out is a function error: 500") {
 }
 
 TEST_CASE("the integration timeout answers 503 Service Unavailable") {
-  GatewayTrigger::Options options;
-  options.http_timeout = std::chrono::milliseconds(300);
-  Fixture f(kYaml, options);
+  Fixture f(std::string("gateway: {timeout: 300ms}\n") + kYaml);
   auto r = f.Request("GET", "/slow?s=0.8");
   CHECK(r.status == 503);
   CHECK(json::parse(r.body) == json{{"message", "Service Unavailable"}});
