@@ -194,5 +194,12 @@ TEST_CASE("bytes that are not UTF-8 in headers or the query reach the function r
   CHECK(e["headers"]["x-forwarded-for"] == "127.0.0.1");
 }
 
+TEST_CASE("stage variables reach HTTP API events; without them the key is absent") {
+  Fixture plain(kYaml);
+  CHECK_FALSE(plain.Event("GET", "/items/1").contains("stageVariables"));
+  Fixture f(std::string("gateway: {stage_variables: {table: orders}}\n") + kYaml);
+  CHECK(f.Event("GET", "/items/1")["stageVariables"] == json{{"table", "orders"}});
+}
+
 }  // namespace
 }  // namespace stratus::gwtest
