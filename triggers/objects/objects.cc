@@ -138,6 +138,9 @@ namespace {
 
 // Presigned URLs: stratus checks no signature, but an expired URL fails as it would on S3.
 bool PresignExpired(const Call& call, int64_t now_ms) {
+  if (call.Has("Signature") && call.Has("Expires")) {  // SigV2 query authentication
+    return now_ms / 1000 > std::atoll(call.Query("Expires").c_str());
+  }
   std::string date = call.Query("X-Amz-Date"), expires = call.Query("X-Amz-Expires");
   if (date.empty() || expires.empty()) return false;
   struct tm tm {};
