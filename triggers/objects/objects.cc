@@ -104,7 +104,8 @@ Status ObjectsTrigger::Start(Emulator& emulator) {
   options.streaming_body = true;
   options.body_limit = kRouteBodyLimit;
   options.guard = ClaimsRequest;
-  for (const char* pattern : {"/", "/{bucket}", "/{bucket}/{key+}"}) {
+  // "/{bucket}/" is the bucket too (some SDKs list with a trailing slash).
+  for (const char* pattern : {"/", "/{bucket}", "/{bucket}/", "/{bucket}/{key+}"}) {
     STRATUS_RETURN_IF_ERROR(emulator.service_router().Add(
         "*", pattern,
         [this](http::RequestPtr request, http::Reply reply) {
