@@ -85,12 +85,18 @@ Status ObjectsTrigger::Start(Emulator& emulator) {
   STRATUS_RETURN_IF_ERROR(store_->Migrate());
   auto referenced = store_->ReferencedBlobs();
   if (!referenced.ok()) return referenced.status();
-  // Before any writer exists: a blob renamed into place whose row never committed is an
-  // upload the client was never told succeeded.
+  // A blob renamed into place whose row never committed is an upload the client was never
+  // told succeeded. Requests are served while the scan runs: what they write is kept.
   auto keep = std::make_shared<std::unordered_set<std::string>>(std::move(referenced.value()));
+  auto fresh = fresh_;
   emulator.blobs().RemoveUnreferenced(
-      [keep](std::string_view id) { return keep->count(std::string(id)) != 0; },
-      [](Result<int> removed) {
+      [keep, fresh](std::string_view id) {
+        std::string key(id);
+        return keep->count(key) != 0 || fresh->ids.count(key) != 0;
+      },
+      [fresh](Result<int> removed) {
+        fresh->tracking = false;
+        fresh->ids.clear();
         if (!removed.ok()) log::Warn("objects: orphan clean-up failed: " + removed.status().message());
         else if (*removed > 0) log::Info("objects: removed " + std::to_string(*removed) + " orphan bodies");
       });

@@ -115,6 +115,7 @@ class ObjectsTrigger : public Module {
   Emulator* emulator_ = nullptr;
   std::unique_ptr<ObjectStore> store_;
   Notifier notifier_;
+  std::shared_ptr<FreshBlobs> fresh_ = std::make_shared<FreshBlobs>();
 };
 
 // Content headers and user metadata of a request, as S3 stores them.

@@ -31,6 +31,7 @@ class BlobSink : public std::enable_shared_from_this<BlobSink> {
     buffer_.append(data);
     if (!writer_ && (!options_.allow_inline || buffer_.size() > kInlineLimit)) {
       writer_ = blobs_.NewWriter();
+      if (options_.fresh) options_.fresh->Note(writer_->id());
     }
     if (writer_ && buffer_.size() >= kWriteChunk) WriteMore();
     return Status::Ok();
@@ -222,11 +223,13 @@ struct Copier : std::enable_shared_from_this<Copier> {
 }  // namespace
 
 void CopySegments(storage::BlobStore& blobs, std::vector<Segment> segments,
-                  std::vector<ChecksumAlgorithm> algorithms, IngestDone done) {
+                  std::vector<ChecksumAlgorithm> algorithms, std::shared_ptr<FreshBlobs> fresh,
+                  IngestDone done) {
   auto copier = std::make_shared<Copier>(blobs, std::move(segments));
   IngestOptions options;
   options.algorithms = std::move(algorithms);
   options.max_size = UINT64_MAX;
+  options.fresh = std::move(fresh);
   copier->sink = std::make_shared<BlobSink>(blobs, std::move(options));
   copier->done = std::move(done);
   OpenReaders(blobs, copier->segments, [copier](Result<Readers> readers) {

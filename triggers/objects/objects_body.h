@@ -12,6 +12,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "emulator/http/message.h"
@@ -23,7 +24,18 @@ namespace stratus::triggers::objects {
 
 inline constexpr uint64_t kMaxObjectSize = uint64_t(5) << 30;  // S3's single-PUT limit
 
+// Ids of blobs written since start, until the start-up clean-up of unreferenced blobs has
+// run: a body finished while that scan runs must not be taken for an orphan.
+struct FreshBlobs {
+  bool tracking = true;
+  std::unordered_set<std::string> ids;
+  void Note(const std::string& id) {
+    if (tracking) ids.insert(id);
+  }
+};
+
 struct IngestOptions {
+  std::shared_ptr<FreshBlobs> fresh;
   bool aws_chunked = false;
   std::vector<ChecksumAlgorithm> algorithms;
   bool allow_inline = true;
@@ -47,7 +59,8 @@ void IngestBody(storage::BlobStore& blobs, std::shared_ptr<http::BodyStream> str
 
 // Copies `segments` (an existing object's blobs) into a new body, hashing it on the way.
 void CopySegments(storage::BlobStore& blobs, std::vector<Segment> segments,
-                  std::vector<ChecksumAlgorithm> algorithms, IngestDone done);
+                  std::vector<ChecksumAlgorithm> algorithms, std::shared_ptr<FreshBlobs> fresh,
+                  IngestDone done);
 
 // Opens a reader per segment, in order (so a later delete cannot pull a body from under a
 // GET that has started). NotFound/IoError from the store.

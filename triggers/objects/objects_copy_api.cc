@@ -123,8 +123,8 @@ void ObjectsTrigger::CopyObject(const CallPtr& call) {
                for (size_t i = 8; i < name.size(); ++i) name[i] = static_cast<char>(std::toupper(name[i]));
                xml.Leaf(name, value);
              }
-             SendXml(call, 200, xml.Finish());
              Emit(call, "ObjectCreated:Copy", record->key, record->size, record->etag);
+             SendXml(call, 200, xml.Finish());
            });
   };
   if (source->is_inline) {
@@ -136,7 +136,8 @@ void ObjectsTrigger::CopyObject(const CallPtr& call) {
     finish(std::move(body));
     return;
   }
-  CopySegments(emulator_->blobs(), source->segments, std::move(algorithms), std::move(finish));
+  CopySegments(emulator_->blobs(), source->segments, std::move(algorithms), fresh_,
+               std::move(finish));
 }
 
 }  // namespace stratus::triggers::objects

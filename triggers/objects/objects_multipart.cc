@@ -109,6 +109,7 @@ void ObjectsTrigger::UploadPart(const CallPtr& call) {
       a && std::find(options.algorithms.begin(), options.algorithms.end(), *a) == options.algorithms.end()) {
     options.algorithms.push_back(*a);
   }
+  options.fresh = fresh_;
   IngestBody(emulator_->blobs(), call->request->body_stream, std::move(options),
              [this, call, number, upload_id, upload_algorithm](Result<IngestResult> body) {
     if (!body.ok()) {
@@ -226,8 +227,8 @@ void ObjectsTrigger::CompleteMultipartUpload(const CallPtr& call) {
            xml.Leaf("Location", "/" + record->bucket + "/" + record->key);
            xml.Leaf("Bucket", record->bucket).Leaf("Key", record->key);
            xml.Leaf("ETag", "\"" + record->etag + "\"");
-           SendXml(call, 200, xml.Finish());
            Emit(call, "ObjectCreated:CompleteMultipartUpload", record->key, record->size, record->etag);
+           SendXml(call, 200, xml.Finish());
          });
 }
 

@@ -78,6 +78,7 @@ void ObjectsTrigger::PutObject(const CallPtr& call) {
     return;
   }
   options.aws_chunked = IsAwsChunked(*call->request);
+  options.fresh = fresh_;
   IngestBody(emulator_->blobs(), call->request->body_stream, std::move(options),
              [this, call](Result<IngestResult> body) { StorePutObject(call, std::move(body)); });
 }
@@ -138,8 +139,9 @@ void ObjectsTrigger::StorePutObject(const CallPtr& call, Result<IngestResult> bo
         http::Response response;
         response.headers.Add("ETag", "\"" + record->etag + "\"");
         for (const auto& [name, value] : record->attributes.checksums) response.headers.Add(name, value);
-        Send(call, std::move(response));
+        // Events first: a client that sees the answer may look for the event at once.
         Emit(call, "ObjectCreated:Put", record->key, record->size, record->etag);
+        Send(call, std::move(response));
       });
 }
 
@@ -161,8 +163,8 @@ void ObjectsTrigger::DeleteObject(const CallPtr& call) {
         }
         http::Response response;
         response.status = 204;
-        Send(call, std::move(response));
         if (*existed) Emit(call, "ObjectRemoved:Delete", key, 0, "");
+        Send(call, std::move(response));
       });
 }
 
@@ -208,10 +210,10 @@ void ObjectsTrigger::DeleteObjects(const CallPtr& call) {
             xml.Open("Deleted").Leaf("Key", (*keys)[i]).Close();
           }
         }
-        SendXml(call, 200, xml.Finish());
         for (size_t i = 0; s.ok() && i < keys->size(); ++i) {
           if ((*existed)[i]) Emit(call, "ObjectRemoved:Delete", (*keys)[i], 0, "");
         }
+        SendXml(call, 200, xml.Finish());
       });
 }
 
