@@ -56,6 +56,7 @@ class BlobSink : public std::enable_shared_from_this<BlobSink> {
     writing_ = true;
     std::string chunk;
     chunk.swap(buffer_);
+    buffer_.reserve(kWriteChunk + (256 << 10));  // no regrowth while the next chunk gathers
     auto self = shared_from_this();
     writer_->Append(std::move(chunk), [self](Status s) { self->OnWritten(std::move(s)); });
   }
