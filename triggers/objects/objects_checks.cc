@@ -49,6 +49,15 @@ bool ChecksumsRequested(const http::Request& request, std::vector<ChecksumAlgori
 
 bool VerifyBody(const http::Request& request, const IngestResult& body,
                 std::vector<std::pair<std::string, std::string>>* stored, S3Error* error) {
+  if (IsAwsChunked(request)) {
+    int64_t declared = DeclaredSize(request);
+    if (declared >= 0 && uint64_t(declared) != body.digests.size) {
+      *error = errors::IncompleteBody(
+          "The decoded body length " + std::to_string(body.digests.size) +
+          " does not match x-amz-decoded-content-length " + std::to_string(declared));
+      return false;
+    }
+  }
   if (auto md5 = request.headers.Get("Content-MD5")) {
     auto raw = Base64Decode(*md5);
     if (!raw || raw->size() != 16) {

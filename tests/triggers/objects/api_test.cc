@@ -152,6 +152,8 @@ TEST_CASE("API: aws-chunked bodies, signed and with a checksum trailer") {
   r = f.Send("PUT", "/box/bad", "b\r\nhello world\r\n0\r\nx-amz-checksum-crc32:AAAAAA==\r\n\r\n",
              trailer_headers);
   CHECK(Tag(r.body, "Code") == "BadDigest");
+  r = f.Send("PUT", "/box/bad", "5\r\nhello\r\n0\r\n\r\n", trailer_headers);
+  CHECK(Tag(r.body, "Code") == "IncompleteBody");  // 5 bytes, 11 declared
   r = f.Send("PUT", "/box/bad", "zz\r\nhello\r\n", trailer_headers);
   CHECK(Tag(r.body, "Code") == "IncompleteBody");
   CHECK(f.Send("GET", "/box/bad").status == 404);
