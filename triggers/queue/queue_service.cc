@@ -215,6 +215,11 @@ void QueueService::Unwatch(const std::string& queue, uint64_t id) {
   if (it != watches_.end()) it->second->listeners.erase(id);
 }
 
+size_t QueueService::TestWaiters(const std::string& queue) const {
+  auto it = watches_.find(queue);
+  return it == watches_.end() ? 0 : it->second->waiters.size();
+}
+
 void QueueService::Receive(const std::string& name, ReceiveOptions options, ReceiveCallback done) {
   Queue* queue = Find(name);
   if (queue == nullptr || stopped_) {

@@ -117,6 +117,9 @@ class QueueService {
   uint64_t Watch(const std::string& queue, std::function<void()> fn);
   void Unwatch(const std::string& queue, uint64_t id);
 
+  // Receives waiting on `queue` (long polls).
+  size_t TestWaiters(const std::string& queue) const;
+
  private:
   struct Waiter;
   struct QueueWatch;
