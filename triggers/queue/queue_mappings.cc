@@ -58,17 +58,24 @@ Status Mappings::Start() {
     auto created = Create(std::move(config));
     if (!created.ok()) log::Warn("queue: stored mapping " + mapping.uuid + " not resumed: " + created.status().message());
   }
+  // Polling starts on the next loop turn: the functions start after the modules do.
+  start_ = emulator_.clock().After(std::chrono::milliseconds(0), [this] {
+    running_ = true;
+    for (auto& [uuid, runner] : runners_) Run(*runner);
+  });
   return AddMappingRoutes(emulator_, *this);
 }
 
 void Mappings::Stop() {
   if (stopped_) return;
   stopped_ = true;
+  start_.Cancel();
   for (auto& [uuid, runner] : runners_) Halt(*runner);
 }
 
 Status Mappings::Validate(const MappingConfig& c) const {
-  if (emulator_.invoker().Find(c.function) == nullptr) {
+  // The project's functions: the Invoker resolves them only after the modules start.
+  if (emulator_.project().functions.count(c.function) == 0) {
     return Status::NotFound("Function not found: arn:aws:lambda:" + service_.region() + ":" +
                             service_.account() + ":function:" + c.function);
   }
@@ -147,7 +154,8 @@ Result<const MappingConfig*> Mappings::Update(const std::string& uuid, const nlo
   return &it->second->config;
 }
 
-Status Mappings::Delete(const std::string& uuid) {
+Status Mappings::Delete(const std::string& uuid_ref) {
+  std::string uuid = uuid_ref;  // the caller's may live in the runner erased below
   auto it = runners_.find(uuid);
   if (it == runners_.end()) return Status::NotFound("The resource you requested does not exist.");
   Halt(*it->second);
@@ -177,7 +185,7 @@ int Mappings::TestBatchesInFlight() const {
 }
 
 void Mappings::Run(Runner& runner) {
-  if (stopped_ || !runner.config.enabled) return;
+  if (stopped_ || !runner.config.enabled || !running_) return;
   std::string uuid = runner.config.uuid;
   runner.watch = service_.Watch(runner.config.queue, [this, uuid] { Poll(uuid); });
   runner.watching = true;

@@ -86,6 +86,8 @@ class Mappings {
   Emulator& emulator_;
   QueueService& service_;
   std::map<std::string, std::unique_ptr<Runner>> runners_;
+  Timer start_;
+  bool running_ = false;
   bool stopped_ = false;
 };
 
