@@ -32,10 +32,11 @@ id=$(sqs send-message --queue-url "$url" --message-body 'hello cli & <xml>' \
   --message-attributes '{"k":{"DataType":"String","StringValue":"v"},"b":{"DataType":"Binary","BinaryValue":"AAEC"}}' --query MessageId)
 check_has "send-message" "$id" "-"
 first=$(sqs receive-message --queue-url "$url" --attribute-names All --message-attribute-names All \
-  --query 'Messages[0].[Body,Attributes.ApproximateReceiveCount,MessageAttributes.k.StringValue]')
-check "receive-message" "$first" "hello cli & <xml>	1	v"
+  --query 'Messages[0].[Body,Attributes.ApproximateReceiveCount,MessageAttributes.k.StringValue,ReceiptHandle]')
+check "receive-message" "$(cut -f1-3 <<<"$first")" "hello cli & <xml>	1	v"
 got=$(sqs receive-message --queue-url "$url" --visibility-timeout 0 --query 'Messages[0].Body')
 check "in flight: nothing to receive" "$got" "None"
+sqs delete-message --queue-url "$url" --receipt-handle "$(cut -f4 <<<"$first")"
 handle=$(sqs change-message-visibility-batch --queue-url "$url" --entries Id=x,ReceiptHandle=bogus,VisibilityTimeout=0 --query 'Failed[0].Code')
 check "change-message-visibility-batch failure" "$handle" "ReceiptHandleIsInvalid"
 sqs send-message-batch --queue-url "$url" --entries Id=1,MessageBody=one Id=2,MessageBody=two >/dev/null
