@@ -2,6 +2,7 @@
 
 #include "triggers/gateway/gateway.h"
 #include "triggers/objects/objects.h"
+#include "triggers/queue/queue.h"
 
 namespace stratus::triggers {
 
@@ -31,6 +32,7 @@ Registry BuiltinTriggers() {
   // schedule), e.g. registry.Register("queue", [] { return std::make_unique<QueueTrigger>(); });
   (void)registry.Register("gateway", [] { return std::make_unique<gateway::GatewayTrigger>(); });
   (void)registry.Register("objects", [] { return std::make_unique<objects::ObjectsTrigger>(); });
+  (void)registry.Register("queue", [] { return std::make_unique<queue::QueueTrigger>(); });
   return registry;
 }
 
