@@ -99,6 +99,7 @@ Status Instance::Start(InvocationPtr first) {
     if (cap.ok()) {
       cpu_ = std::move(cap.value());
     } else {
+      cpu_not_capped_ = "not capped: " + cap.status().message();
       log::Warn("CPU not capped for " + config.name + ": " + cap.status().message());
     }
   }
@@ -265,7 +266,7 @@ void Instance::Complete(InvokeResult result) {
   result.init_ms += result.init_simulated_ms;
   double cpu_now = event_sent_ ? ProcessCpuMs(sandbox_.pid()) : -1;
   result.cpu_ms = cpu_now >= 0 && cpu_at_start_ms_ >= 0 ? cpu_now - cpu_at_start_ms_ : -1;
-  result.cpu_limit = cpu_ ? cpu_->description() : "";
+  result.cpu_limit = cpu_ ? cpu_->description() : cpu_not_capped_;
   result.duration_ms =
       was_starting ? 0 : Millis(env_.clock.Now() - inv->started_at);
   current_cold_ = false;

@@ -120,6 +120,7 @@ class Instance : private RuntimeApi::Delegate {
   Sandbox sandbox_;
   std::shared_ptr<MemoryAccount> memory_;  // shared with the thread that adopts the process
   std::shared_ptr<CpuCap> cpu_;             // likewise; null when CPU is not capped
+  std::string cpu_not_capped_;              // why, when the limiter could not make a cap
   std::string log_stream_;
   InvocationPtr current_;
   bool current_cold_ = false;

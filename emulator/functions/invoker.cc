@@ -32,7 +32,7 @@ Invoker::Invoker(loop::Loop& loop, Clock& clock, Random& random, LogSink& logs,
       random_(random),
       logs_(logs),
       store_(store),
-      env_{loop, clock, random, logs, memory} {}
+      env_{loop, clock, random, logs, memory, nullptr, nullptr, nullptr} {}
 
 Invoker::~Invoker() = default;
 
