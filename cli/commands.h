@@ -4,6 +4,7 @@
 
 namespace stratus::cli {
 
+int RunCost(int argc, char** argv);      // cli/cost.cc
 int RunInvoke(int argc, char** argv);    // cli/invoke.cc
 int RunStart(int argc, char** argv);     // cli/start.cc
 int RunValidate(int argc, char** argv);  // cli/validate.cc

@@ -22,6 +22,8 @@ const Subcommand kSubcommands[] = {
      stratus::cli::RunInvoke},
     {"validate", "check stratus.yaml and report the first error with its line and column",
      stratus::cli::RunValidate},
+    {"cost", "price what has run: per function and service, projected, by memory size",
+     stratus::cli::RunCost},
 };
 
 void PrintUsage(FILE* out) {

@@ -14,6 +14,9 @@
 #include <unistd.h>
 
 #include "emulator/admin/admin_api.h"
+#include "emulator/billing/coldstart.h"
+#include "emulator/billing/keep_alive.h"
+#include "emulator/billing/meter.h"
 #include "emulator/functions/invocation_store.h"
 #include "emulator/functions/invoke_api.h"
 #include "emulator/functions/invoker.h"
@@ -133,6 +136,39 @@ Status Emulator::OpenFunctions() {
   invoker_ = std::make_unique<functions::Invoker>(loop_, *clock_, random_, *logs_,
                                                   invocation_store_.get(), *memory_limiter_);
   functions::RegisterInvokeApi(service_router_, *invoker_, {project_.region, project_.account});
+  return OpenBilling();
+}
+
+// The price sheet, the cold-start model, the keep-alive policy and CPU caps (emulator/billing).
+Status Emulator::OpenBilling() {
+  STRATUS_RETURN_IF_ERROR(db_->Migrate("billing", billing::Meter::Migrations()));
+  auto sheet = billing::FindPriceSheet(project_.pricing, project_.project_dir,
+                                       billing::DefaultPricingDir());
+  if (!sheet.ok()) return sheet.status().Annotate("pricing");
+  meter_ = std::make_unique<billing::Meter>(*db_, *clock_, std::move(sheet.value()));
+  invoker_->SetMeter([this](const functions::Function& fn, functions::InvokeResult& result) {
+    billing::InvocationUsage usage{fn.config.memory, result.max_memory_mb, result.duration_ms,
+                                   result.init_ms, fn.config.architecture};
+    billing::InvocationCharge charge = meter_->Charge(usage);
+    result.gb_seconds = charge.gb_seconds;
+    result.cost = charge.cost;
+  });
+  if (project_.coldstart == config::ColdStartMode::kSimulated) {
+    auto model = billing::ColdStartModel::Load(billing::DefaultColdStartDir() + "/aws-lambda.yaml");
+    if (!model.ok()) return model.status().Annotate("coldstart");
+    coldstart_ = std::make_unique<billing::ColdStartModel>(std::move(model.value()));
+    invoker_->SetInitSimulator([this](const functions::Function& fn, double measured_ms) {
+      return coldstart_->SimulatedExtra(fn.config.runtime, fn.config.memory, measured_ms, random_);
+    });
+  }
+  keep_alive_ = billing::MakeKeepAlivePolicy(project_.keep_alive_policy);
+  invoker_->SetKeepAlivePolicy(keep_alive_.get());
+  std::string why;
+  cpu_limiter_ = functions::CpuLimiter::Create(
+      "stratus-cpu-" + std::to_string(::getpid()) + "-" + random_.Hex(6), &why);
+  cpu_limit_mode_ = cpu_limiter_ ? std::string(cpu_limiter_->mode()) : why;
+  if (!cpu_limiter_ && !project_.functions.empty()) log::Warn("function CPU " + why);
+  invoker_->SetCpuLimiter(cpu_limiter_.get(), why);
   return Status::Ok();
 }
 

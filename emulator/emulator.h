@@ -25,7 +25,13 @@ namespace storage {
 class Db;
 class BlobStore;
 }  // namespace storage
+namespace billing {
+class Meter;
+class ColdStartModel;
+class KeepAlivePolicy;
+}  // namespace billing
 namespace functions {
+class CpuLimiter;
 class Invoker;
 class InvocationStore;
 class LogSink;
@@ -87,7 +93,12 @@ class Emulator {
   functions::Invoker& invoker() { return *invoker_; }
   functions::InvocationStore& invocations() { return *invocation_store_; }
   functions::CodeWatcher* watcher() { return watcher_.get(); }
+  // Bills invocations and API requests against the project's price sheet; triggers call
+  // meter().CountRequest(service, billing_class, bytes) for each request they serve.
+  billing::Meter& meter() { return *meter_; }
   std::string_view memory_limit_mode() const;
+  // How function CPU is capped ("cgroup v1 cpu.cfs_quota_us"), or why it is not.
+  const std::string& cpu_limit_mode() const { return cpu_limit_mode_; }
   // The queue trigger installs where messages for a queue go; async destinations and S3
   // notifications send through it. SendToQueue: Unavailable until a sink is installed, else
   // the sink's answer (NotFound for an unknown queue).
@@ -103,6 +114,7 @@ class Emulator {
   Status OpenDataDir();
   Status Listen();
   Status OpenFunctions();
+  Status OpenBilling();
   Status StartFunctions();
   void FinishStop();
   void CloseDataDir();
@@ -119,6 +131,11 @@ class Emulator {
   std::unique_ptr<functions::LogSink> logs_;
   std::unique_ptr<functions::MemoryLimiter> memory_limiter_;
   std::unique_ptr<functions::InvocationStore> invocation_store_;
+  std::unique_ptr<billing::Meter> meter_;
+  std::unique_ptr<billing::ColdStartModel> coldstart_;
+  std::unique_ptr<billing::KeepAlivePolicy> keep_alive_;
+  std::unique_ptr<functions::CpuLimiter> cpu_limiter_;
+  std::string cpu_limit_mode_;
   std::unique_ptr<functions::Invoker> invoker_;
   std::unique_ptr<functions::CodeWatcher> watcher_;
   http::Router service_router_;

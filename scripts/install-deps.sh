@@ -15,6 +15,8 @@ packages=(
   curl python3 nodejs npm
   # real AWS clients for tests/integration/ (Debian 12: AWS CLI 2.9, boto3 1.26)
   awscli python3-boto3 jq
+  # headless browser for the `stratus cost --html` rendering test
+  chromium
 )
 
 missing=()

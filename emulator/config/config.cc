@@ -24,6 +24,13 @@ Status ReadColdStart(const Reader& r, const Entry& e, ProjectConfig& out) {
   return Status::Ok();
 }
 
+Status ReadKeepAlivePolicy(const Reader& r, const Entry& e, ProjectConfig& out) {
+  Result<std::string> v = ReadChoice(r, e, {"fixed", "hybrid"});
+  if (!v.ok()) return v.status();
+  out.keep_alive_policy = *v == "hybrid" ? KeepAlivePolicy::kHybrid : KeepAlivePolicy::kFixed;
+  return Status::Ok();
+}
+
 Status ReadDurability(const Reader& r, const Entry& e, ProjectConfig& out) {
   Result<std::string> v = ReadChoice(r, e, {"off", "normal", "full"});
   if (!v.ok()) return v.status();
@@ -96,7 +103,7 @@ constexpr Field<ProjectConfig> kTopLevelFields[] = {
     {"coldstart", ReadColdStart},   {"pricing", ReadPricing},
     {"runtimes", ReadRuntimes},     {"durability", ReadDurability},
     {"region", ReadRegion},         {"account", ReadAccount},
-    {"gateway", ReadGateway},
+    {"gateway", ReadGateway},       {"keep_alive_policy", ReadKeepAlivePolicy},
 };
 
 std::string StripTrailingSlash(std::string path) {

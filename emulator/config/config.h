@@ -33,6 +33,7 @@ struct Position {
 };
 
 enum class ColdStartMode { kOff, kReal, kSimulated };
+enum class KeepAlivePolicy { kFixed, kHybrid };
 using storage::Durability;  // one definition: emulator/storage/durability.h
 enum class RuntimeFamily { kPython, kNode, kProvided };
 enum class StreamStart { kLatest, kTrimHorizon };
@@ -127,6 +128,7 @@ struct FunctionConfig {
   std::string handler;   // "path/module.function"; "bootstrap" by default for provided
   std::string code_dir;  // absolute; `code:` relative to the project dir, default the dir
   int memory = 128;      // MB, 128..10240
+  std::string architecture = "x86_64";  // or "arm64": priced apart (emulator/billing)
   std::chrono::milliseconds timeout{3000};  // 1s..900s
   std::optional<int> concurrency;           // reserved concurrency, >= 1
   int provisioned = 0;                      // <= concurrency when that is set
@@ -224,6 +226,9 @@ struct ProjectConfig {
   std::vector<std::string> buckets;  // file order, no duplicates
   std::map<std::string, TableConfig> tables;
   ColdStartMode coldstart = ColdStartMode::kReal;
+  // How long idle instances stay warm: each function's `keep_alive:` (fixed), or the hybrid
+  // histogram policy of "Serverless in the Wild" (emulator/billing/keep_alive.h).
+  KeepAlivePolicy keep_alive_policy = KeepAlivePolicy::kFixed;
   std::string pricing = "aws-us-east-1";
   std::map<std::string, std::string> runtimes;  // runtime name -> interpreter path
   Durability durability = Durability::kNormal;

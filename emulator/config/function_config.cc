@@ -125,6 +125,13 @@ constexpr Field<FunctionDraft> kFunctionFields[] = {
        return Status::Ok();
      }},
     {"memory", ReadIntField<&FunctionConfig::memory, 128, 10240>},
+    {"architecture",
+     [](const Reader& r, const Entry& e, FunctionDraft& d) {
+       Result<std::string> v = ReadChoice(r, e, {"x86_64", "arm64"});
+       if (!v.ok()) return v.status();
+       d.fn.architecture = *v;
+       return Status::Ok();
+     }},
     {"timeout",
      [](const Reader& r, const Entry& e, FunctionDraft& d) {
        Result<milliseconds> v = ReadDuration(r, e, seconds(1), seconds(900));

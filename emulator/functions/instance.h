@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -23,15 +24,27 @@
 #include "emulator/util/clock.h"
 #include "emulator/util/ids.h"
 
+namespace stratus::billing {
+class KeepAlivePolicy;
+}
+
 namespace stratus::functions {
 
-// What instances share: the loop, time, ids, logs and the memory limiter.
+// Extra INIT time (ms) a cold start of `function` should take on top of the `measured_ms` it
+// really took (`coldstart: simulated`); 0 for none.
+using InitSimulator = std::function<double(const Function& function, double measured_ms)>;
+
+// What instances share: the loop, time, ids, logs, the memory limiter, and optionally the CPU
+// limiter, the cold-start simulation and the keep-alive policy (emulator/billing).
 struct InstanceEnv {
   loop::Loop& loop;
   Clock& clock;
   Random& random;
   LogSink& logs;
   MemoryLimiter& memory;
+  CpuLimiter* cpu = nullptr;
+  InitSimulator simulate_init;
+  billing::KeepAlivePolicy* keep_alive = nullptr;
 };
 
 class Instance : private RuntimeApi::Delegate {
@@ -81,6 +94,7 @@ class Instance : private RuntimeApi::Delegate {
  private:
   Status FailStart(Status status);
   void OnFirstNext() override;
+  void FinishInit();
   void OnEventSent(const std::string& request_id) override;
   void OnOutcome(const std::string& request_id, RuntimeOutcome outcome) override;
   void OnOutput(bool is_stderr, std::string_view chunk);
@@ -105,11 +119,15 @@ class Instance : private RuntimeApi::Delegate {
   RuntimeApi api_;
   Sandbox sandbox_;
   std::shared_ptr<MemoryAccount> memory_;  // shared with the thread that adopts the process
+  std::shared_ptr<CpuCap> cpu_;             // likewise; null when CPU is not capped
+  std::string cpu_not_capped_;              // why, when the limiter could not make a cap
   std::string log_stream_;
   InvocationPtr current_;
   bool current_cold_ = false;
   bool event_sent_ = false;  // the runtime has the current invocation's event
   double init_ms_ = 0;
+  double init_simulated_ms_ = 0;
+  double cpu_at_start_ms_ = -1;
   bool init_reported_ = false;
   Clock::TimePoint spawned_at_{};
   Clock::TimePoint idle_since_{};
@@ -117,7 +135,7 @@ class Instance : private RuntimeApi::Delegate {
   bool has_init_error_ = false;
   bool timed_out_ = false, killed_for_memory_ = false, retiring_ = false;
   bool exit_seen_ = false, api_closed_ = false, start_failed_ = false;
-  Timer deadline_timer_, memory_timer_;
+  Timer deadline_timer_, memory_timer_, simulated_init_timer_;
   LineSplitter out_lines_, err_lines_;
   uint64_t idle_log_bytes_ = 0, idle_log_dropped_ = 0;  // output outside invocations
 };

@@ -38,10 +38,16 @@ struct InvokeResult {
   std::string error_type;       // of a function error: MyError, Runtime.ExitError, ...
   std::string log_tail;         // last 4 KB of this invocation's log lines
   bool cold = false;
-  double init_ms = 0;           // measured spawn-to-first-/next, cold starts only
+  double init_ms = 0;           // cold starts only: measured spawn-to-first-/next + simulated
+  double init_simulated_ms = 0; // the part of init_ms added by `coldstart: simulated`
   double duration_ms = 0;
   int64_t billed_ms = 0;
   int max_memory_mb = 0;
+  double cpu_ms = -1;           // CPU time of the runtime process during the call; -1 unknown
+  std::string cpu_limit;        // "0.289 vCPU (cgroup v1 cpu.cfs_quota_us)" or why not capped
+  // Set by the meter (emulator/billing) under the active price sheet.
+  double gb_seconds = 0;
+  double cost = 0;              // list price of this invocation, before any free tier
 };
 
 using InvokeCallback = std::function<void(InvokeResult)>;

@@ -14,6 +14,14 @@ const std::vector<std::string>& InvocationStore::Migrations() {
       "  outcome TEXT NOT NULL, error_type TEXT NOT NULL,"
       "  PRIMARY KEY (request_id, attempt));"
       "CREATE INDEX invocations_by_function ON invocations(function, start_ms);",
+      // Billing (emulator/billing): what the cold start's INIT was made of, what the call
+      // used of the CPU and under which cap, and its charge under the active price sheet.
+      "ALTER TABLE invocations ADD COLUMN architecture TEXT NOT NULL DEFAULT 'x86_64';"
+      "ALTER TABLE invocations ADD COLUMN init_simulated_ms REAL NOT NULL DEFAULT 0;"
+      "ALTER TABLE invocations ADD COLUMN cpu_ms REAL NOT NULL DEFAULT -1;"
+      "ALTER TABLE invocations ADD COLUMN cpu_limit TEXT NOT NULL DEFAULT '';"
+      "ALTER TABLE invocations ADD COLUMN gb_seconds REAL NOT NULL DEFAULT 0;"
+      "ALTER TABLE invocations ADD COLUMN cost REAL NOT NULL DEFAULT 0;",
   };
   return kSteps;
 }
@@ -25,27 +33,32 @@ std::string_view OutcomeName(const InvokeResult& result) {
   return result.function_error ? "error" : "success";
 }
 
-void InvocationStore::Record(const Invocation& inv, const InvokeResult& result, int memory_mb) {
+void InvocationStore::Record(const Invocation& inv, const InvokeResult& result, int memory_mb,
+                             const std::string& architecture) {
   struct Row {
-    std::string request_id, function, type, source, outcome, error_type;
+    std::string request_id, function, type, source, outcome, error_type, architecture, cpu_limit;
     int64_t attempt, start_ms, billed_ms, cold, memory_mb, max_memory_mb;
-    double duration_ms, init_ms;
+    double duration_ms, init_ms, init_simulated_ms, cpu_ms, gb_seconds, cost;
   };
   auto row = std::make_shared<Row>(Row{
       inv.request_id, inv.function, std::string(InvocationTypeName(inv.request.type)),
-      inv.request.source, std::string(OutcomeName(result)), result.error_type, inv.attempt,
-      inv.start_wall_ms, result.billed_ms, result.cold ? 1 : 0, memory_mb, result.max_memory_mb,
-      result.duration_ms, result.init_ms});
+      inv.request.source, std::string(OutcomeName(result)), result.error_type, architecture,
+      result.cpu_limit, inv.attempt, inv.start_wall_ms, result.billed_ms, result.cold ? 1 : 0,
+      memory_mb, result.max_memory_mb, result.duration_ms, result.init_ms,
+      result.init_simulated_ms, result.cpu_ms, result.gb_seconds, result.cost});
   db_.Write(
       [row](storage::Db& db) -> Status {
         auto stmt = db.Prepare(
             "INSERT OR REPLACE INTO invocations(request_id, attempt, function, type, source,"
             " start_ms, duration_ms, billed_ms, init_ms, cold, memory_mb, max_memory_mb, outcome,"
-            " error_type) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+            " error_type, architecture, init_simulated_ms, cpu_ms, cpu_limit, gb_seconds, cost)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
         if (!stmt.ok()) return stmt.status();
         (*stmt)->BindAll(row->request_id, row->attempt, row->function, row->type, row->source,
                          row->start_ms, row->duration_ms, row->billed_ms, row->init_ms, row->cold,
-                         row->memory_mb, row->max_memory_mb, row->outcome, row->error_type);
+                         row->memory_mb, row->max_memory_mb, row->outcome, row->error_type,
+                         row->architecture, row->init_simulated_ms, row->cpu_ms, row->cpu_limit,
+                         row->gb_seconds, row->cost);
         return (*stmt)->Run();
       },
       [](Status) {});
@@ -54,7 +67,8 @@ void InvocationStore::Record(const Invocation& inv, const InvokeResult& result, 
 Result<nlohmann::json> InvocationStore::List(const std::string& function, int limit) {
   auto stmt = db_.Prepare(
       "SELECT request_id, attempt, function, type, source, start_ms, duration_ms, billed_ms,"
-      " init_ms, cold, memory_mb, max_memory_mb, outcome, error_type FROM invocations"
+      " init_ms, cold, memory_mb, max_memory_mb, outcome, error_type, architecture,"
+      " init_simulated_ms, cpu_ms, cpu_limit, gb_seconds, cost FROM invocations"
       " WHERE (?1 = '' OR function = ?1) ORDER BY start_ms DESC, rowid DESC LIMIT ?2");
   if (!stmt.ok()) return stmt.status();
   (*stmt)->BindAll(function, static_cast<int64_t>(limit));
@@ -70,7 +84,10 @@ Result<nlohmann::json> InvocationStore::List(const std::string& function, int li
                     {"duration_ms", s->Double(6)},  {"billed_ms", s->Int64(7)},
                     {"init_ms", s->Double(8)},      {"cold", s->Int64(9) != 0},
                     {"memory_mb", s->Int64(10)},    {"max_memory_mb", s->Int64(11)},
-                    {"outcome", s->Text(12)},       {"error_type", s->Text(13)}});
+                    {"outcome", s->Text(12)},       {"error_type", s->Text(13)},
+                    {"architecture", s->Text(14)},  {"init_simulated_ms", s->Double(15)},
+                    {"cpu_ms", s->Double(16)},      {"cpu_limit", s->Text(17)},
+                    {"gb_seconds", s->Double(18)},  {"cost", s->Double(19)}});
   }
   return list;
 }

@@ -1,5 +1,6 @@
 // InvocationStore: every invocation recorded in SQLite (request id, function, type, source,
-// start, duration, billed ms, init ms, cold/warm, memory, max memory used, outcome), for
+// start, duration, billed ms, init ms (measured and simulated), cold/warm, memory,
+// architecture, max memory used, CPU time and cap, GB-seconds and list cost, outcome), for
 // /_stratus/invocations, `stratus cost` and replay. Written through the database's group
 // commit. Threading: loop thread only.
 #pragma once
@@ -26,7 +27,8 @@ class InvocationStore {
   static const std::vector<std::string>& Migrations();
 
   // Records one attempt of an invocation that reached (or tried to reach) the function.
-  void Record(const Invocation& invocation, const InvokeResult& result, int memory_mb);
+  void Record(const Invocation& invocation, const InvokeResult& result, int memory_mb,
+              const std::string& architecture);
 
   // The newest `limit` records, optionally of one function, as JSON objects.
   Result<nlohmann::json> List(const std::string& function, int limit);

@@ -32,7 +32,7 @@ Invoker::Invoker(loop::Loop& loop, Clock& clock, Random& random, LogSink& logs,
       random_(random),
       logs_(logs),
       store_(store),
-      env_{loop, clock, random, logs, memory} {}
+      env_{loop, clock, random, logs, memory, nullptr, nullptr, nullptr} {}
 
 Invoker::~Invoker() = default;
 
@@ -197,10 +197,15 @@ void Invoker::Deliver(const config::Destination& destination, const std::string&
   }
 }
 
-void Invoker::Record(const Invocation& invocation, const InvokeResult& result) {
-  if (store_ == nullptr) return;
+void Invoker::Record(const Invocation& invocation, InvokeResult& result) {
   const Function* fn = Find(invocation.function);
-  store_->Record(invocation, result, fn ? fn->config.memory : 0);
+  if (fn != nullptr && result.status.ok()) {
+    if (result.cpu_limit.empty()) result.cpu_limit = cpu_not_capped_;
+    if (meter_) meter_(*fn, result);
+  }
+  if (store_ == nullptr) return;
+  store_->Record(invocation, result, fn ? fn->config.memory : 0,
+                 fn ? fn->config.architecture : "x86_64");
 }
 
 void Invoker::OnCapacity() {

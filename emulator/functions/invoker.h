@@ -51,6 +51,17 @@ class Invoker {
   // Retires the warm instances of `name` so the next call runs new code (--watch).
   void RetireWarm(const std::string& name);
   void SetQueueSink(QueueSink sink) { queue_sink_ = std::move(sink); }
+  // Charges each finished invocation (fills InvokeResult::gb_seconds and cost) before it is
+  // recorded (emulator/billing's Meter).
+  using MeterHook = std::function<void(const Function& function, InvokeResult& result)>;
+  void SetMeter(MeterHook meter) { meter_ = std::move(meter); }
+  // Optional parts of the cold-start and billing model, set before Start().
+  void SetCpuLimiter(CpuLimiter* cpu, std::string not_capped_reason) {
+    env_.cpu = cpu;
+    cpu_not_capped_ = std::move(not_capped_reason);
+  }
+  void SetInitSimulator(InitSimulator simulator) { env_.simulate_init = std::move(simulator); }
+  void SetKeepAlivePolicy(billing::KeepAlivePolicy* policy) { env_.keep_alive = policy; }
 
   // Fails queued work, ends every instance; `done` once all processes are gone.
   void Shutdown(std::function<void()> done);
@@ -66,7 +77,7 @@ class Invoker {
   void Deliver(const config::Destination& destination, const std::string& record);
   std::string DestinationRecord(const AsyncEvent& event, const InvokeResult& result,
                                 const std::string& condition) const;
-  void Record(const Invocation& invocation, const InvokeResult& result);
+  void Record(const Invocation& invocation, InvokeResult& result);
   void OnCapacity();
 
   loop::Loop& loop_;
@@ -80,6 +91,8 @@ class Invoker {
   std::map<uint64_t, Timer> retry_timers_;
   uint64_t next_retry_ = 1;
   QueueSink queue_sink_;
+  MeterHook meter_;
+  std::string cpu_not_capped_;
   bool shutting_down_ = false;
 };
 

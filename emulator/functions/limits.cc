@@ -17,35 +17,11 @@ namespace fs = std::filesystem;
 
 namespace {
 
-bool WriteFile(const std::string& path, const std::string& value) {
-  std::ofstream out(path);
-  out << value;
-  out.flush();
-  return static_cast<bool>(out);
-}
-
 uint64_t ReadNumber(const std::string& path) {
   std::ifstream in(path);
   uint64_t value = 0;
   in >> value;
   return value;
-}
-
-// The cgroup this process is in, for a v1 controller ("memory") or v2 (""), from
-// /proc/self/cgroup lines "ID:CONTROLLERS:PATH".
-std::string OwnCgroup(const std::string& controller) {
-  std::ifstream in("/proc/self/cgroup");
-  std::string line;
-  while (std::getline(in, line)) {
-    size_t a = line.find(':'), b = line.find(':', a + 1);
-    if (a == std::string::npos || b == std::string::npos) continue;
-    std::string controllers = line.substr(a + 1, b - a - 1);
-    bool match = controller.empty() ? (line.compare(0, a, "0") == 0 && controllers.empty())
-                                    : (("," + controllers + ",").find("," + controller + ",") !=
-                                       std::string::npos);
-    if (match) return line.substr(b + 1);
-  }
-  return "";
 }
 
 // The `oom_kill N` entry of a cgroup's "key value" file (memory.events, memory.oom_control).
@@ -109,7 +85,7 @@ class CgroupAccount : public MemoryAccount {
   }
   Status Adopt(pid_t pid) override {
     pid_ = pid;
-    if (!WriteFile(dir_ + "/cgroup.procs", std::to_string(pid))) {
+    if (!WriteCgroupFile(dir_ + "/cgroup.procs", std::to_string(pid))) {
       return Status::IoError("cannot move process " + std::to_string(pid) + " into " + dir_);
     }
     return Status::Ok();
@@ -148,10 +124,10 @@ class CgroupLimiter : public MemoryLimiter {
     fs::create_directory(dir, ec);
     if (ec) return Status::IoError("cannot create cgroup " + dir + ": " + ec.message());
     uint64_t bytes = uint64_t(limit_mb) * 1024 * 1024;
-    bool ok = v2_ ? WriteFile(dir + "/memory.max", std::to_string(bytes)) &&
-                        WriteFile(dir + "/memory.swap.max", "0")
-                  : WriteFile(dir + "/memory.limit_in_bytes", std::to_string(bytes));
-    if (!ok && !v2_) ok = WriteFile(dir + "/memory.limit_in_bytes", std::to_string(bytes));
+    bool ok = v2_ ? WriteCgroupFile(dir + "/memory.max", std::to_string(bytes)) &&
+                        WriteCgroupFile(dir + "/memory.swap.max", "0")
+                  : WriteCgroupFile(dir + "/memory.limit_in_bytes", std::to_string(bytes));
+    if (!ok && !v2_) ok = WriteCgroupFile(dir + "/memory.limit_in_bytes", std::to_string(bytes));
     if (!ok) return Status::IoError("cannot set the memory limit of " + dir);
     return std::unique_ptr<MemoryAccount>(new CgroupAccount(dir, v2_));
   }
@@ -163,20 +139,20 @@ class CgroupLimiter : public MemoryLimiter {
 
 std::unique_ptr<MemoryLimiter> TryCgroup(const std::string& name, bool v2) {
   std::string base = v2 ? "/sys/fs/cgroup" : "/sys/fs/cgroup/memory";
-  std::string own = OwnCgroup(v2 ? "" : "memory");
+  std::string own = OwnCgroupPath(v2 ? "" : "memory");
   if (own.empty() || !fs::exists(base + own)) return nullptr;
   if (v2) {
     // The memory controller must be available to children of our cgroup.
     std::ifstream controllers(base + own + "/cgroup.controllers");
     std::string all((std::istreambuf_iterator<char>(controllers)), {});
     if (all.find("memory") == std::string::npos) return nullptr;
-    WriteFile(base + own + "/cgroup.subtree_control", "+memory");
+    WriteCgroupFile(base + own + "/cgroup.subtree_control", "+memory");
   }
   std::string root = base + (own == "/" ? "" : own) + "/" + name;
   std::error_code ec;
   fs::create_directory(root, ec);
   if (ec || access(root.c_str(), W_OK) != 0) return nullptr;
-  if (v2 && !WriteFile(root + "/cgroup.subtree_control", "+memory")) {
+  if (v2 && !WriteCgroupFile(root + "/cgroup.subtree_control", "+memory")) {
     fs::remove(root, ec);
     return nullptr;
   }
@@ -192,6 +168,30 @@ class RssLimiter : public MemoryLimiter {
 };
 
 }  // namespace
+
+bool WriteCgroupFile(const std::string& path, const std::string& value) {
+  std::ofstream out(path);
+  out << value;
+  out.flush();
+  return static_cast<bool>(out);
+}
+
+// The cgroup this process is in, for a v1 controller ("memory") or v2 (""), from
+// /proc/self/cgroup lines "ID:CONTROLLERS:PATH".
+std::string OwnCgroupPath(const std::string& controller) {
+  std::ifstream in("/proc/self/cgroup");
+  std::string line;
+  while (std::getline(in, line)) {
+    size_t a = line.find(':'), b = line.find(':', a + 1);
+    if (a == std::string::npos || b == std::string::npos) continue;
+    std::string controllers = line.substr(a + 1, b - a - 1);
+    bool match = controller.empty() ? (line.compare(0, a, "0") == 0 && controllers.empty())
+                                    : (("," + controllers + ",").find("," + controller + ",") !=
+                                       std::string::npos);
+    if (match) return line.substr(b + 1);
+  }
+  return "";
+}
 
 std::unique_ptr<MemoryLimiter> MemoryLimiter::Create(const std::string& name) {
   // STRATUS_MEMORY_LIMITS=rss chooses the watch even where cgroups are available (tests, or a

@@ -44,6 +44,44 @@ class MemoryLimiter {
                                                             int limit_mb) = 0;
 };
 
+// One instance's CPU cap: a cgroup whose quota is the instance's share of a vCPU.
+class CpuCap {
+ public:
+  virtual ~CpuCap() = default;
+  // Puts the freshly spawned process (and its future children) under the cap.
+  virtual Status Adopt(pid_t pid) = 0;
+  // "0.289 vCPU (cgroup v2 cpu.max)": shown in the invocation record.
+  virtual const std::string& description() const = 0;
+};
+
+// CPU in proportion to memory, as Lambda gives it (1,769 MB = one vCPU, up to 6 vCPUs), with
+// a cgroup CPU quota where this process may create one (cgroup v2 with the cpu controller
+// delegated, or v1's cpu hierarchy). Where it may not, Create() returns null and `*why` says
+// why, for reports: nothing pretends durations are the cloud's.
+class CpuLimiter {
+ public:
+  static constexpr double kMbPerVcpu = 1769;
+  static constexpr double kMaxVcpus = 6;
+
+  // Null (and `*why`) when no cgroup CPU control is available or STRATUS_CPU_LIMITS=off.
+  static std::unique_ptr<CpuLimiter> Create(const std::string& name, std::string* why);
+  virtual ~CpuLimiter() = default;
+  virtual std::string_view mode() const = 0;  // "cgroup v2 cpu.max", "cgroup v1 cpu.cfs_quota_us"
+  virtual Result<std::unique_ptr<CpuCap>> NewCap(const std::string& instance, int memory_mb) = 0;
+
+  // The vCPUs a function of `memory_mb` gets.
+  static double VcpusFor(int memory_mb);
+};
+
+// CPU time (user + system) a live process has used, in ms; -1 when it cannot be read.
+double ProcessCpuMs(pid_t pid);
+
+// Writes `value` to a cgroup control file; false when the kernel refuses it.
+bool WriteCgroupFile(const std::string& path, const std::string& value);
+// This process's cgroup path for v1 controller `controller` ("memory", "cpu"), or for cgroup
+// v2 when it is empty, from /proc/self/cgroup; "" when absent.
+std::string OwnCgroupPath(const std::string& controller);
+
 // Resident memory of every process in process group `pgid`, in bytes (reads /proc).
 uint64_t ProcessGroupRss(pid_t pgid);
 

@@ -1,5 +1,6 @@
 #include "emulator/functions/pool.h"
 
+#include "emulator/billing/keep_alive.h"
 #include "emulator/util/log.h"
 
 namespace stratus::functions {
@@ -66,6 +67,10 @@ bool Pool::TryRun(InvocationPtr invocation, std::string* reason) {
     *reason = "ConcurrentInvocationLimitExceeded";
     return false;
   }
+  if (env_.keep_alive != nullptr) {
+    env_.keep_alive->OnInvocation(function_->config.name, env_.clock.Now());
+    prewarm_timer_.Cancel();  // the arrival came first: the next idle decides again
+  }
   if (Instance* warm = WarmIdle()) {
     keep_alive_.erase(warm->id());
     ++account_.in_flight;
@@ -125,12 +130,36 @@ void Pool::OnInstanceIdle(Instance& instance) {
   }
   if (instance.provisioned()) return;  // kept warm, never reaped
   uint64_t id = instance.id();
-  keep_alive_[id] = env_.clock.After(function_->config.keep_alive, [this, id] {
+  Clock::Duration keep_alive = function_->config.keep_alive;
+  if (auto prewarmed = prewarmed_.find(id); prewarmed != prewarmed_.end()) {
+    keep_alive = prewarmed->second;  // a pre-warmed instance keeps the window it was made for
+    prewarmed_.erase(prewarmed);
+  } else if (env_.keep_alive != nullptr) {
+    billing::KeepAliveWindow window = env_.keep_alive->AfterIdle(function_->config.name, keep_alive);
+    if (window.prewarm > Clock::Duration::zero() && busy_count() == 0) {
+      SchedulePrewarm(window);
+      instance.Retire();
+      return;
+    }
+    keep_alive = window.keep_alive;
+  }
+  keep_alive_[id] = env_.clock.After(keep_alive, [this, id] {
     keep_alive_.erase(id);
     auto it = instances_.find(id);
     if (it != instances_.end() && it->second->state() == Instance::State::kIdle) {
       it->second->Retire();
     }
+  });
+}
+
+// The hybrid policy's pre-warm: unload now, start a fresh instance shortly before the next
+// invocation is expected, and keep that one warm for the policy's window.
+void Pool::SchedulePrewarm(const billing::KeepAliveWindow& window) {
+  Clock::Duration keep_alive = window.keep_alive;
+  prewarm_timer_ = env_.clock.After(window.prewarm, [this, keep_alive] {
+    if (shutting_down_) return;
+    uint64_t id = next_id_;
+    if (StartInstance(nullptr, false).ok()) prewarmed_[id] = keep_alive;
   });
 }
 
@@ -156,6 +185,7 @@ void Pool::OnInstanceDead(Instance& instance) {
   uint64_t id = instance.id();
   bool start_failed = instance.start_failed();
   keep_alive_.erase(id);
+  prewarmed_.erase(id);
   auto it = instances_.find(id);
   if (it != instances_.end()) {
     // Freed on a later turn: this call comes from inside the instance's own shutdown.
@@ -186,6 +216,7 @@ void Pool::Shutdown(std::function<void()> done) {
   shutting_down_ = true;
   shutdown_done_ = std::move(done);
   keep_alive_.clear();
+  prewarm_timer_.Cancel();
   // Queued invocations never ran: their callers learn so.
   std::deque<InvocationPtr> queued;
   queued.swap(queue_);

@@ -12,6 +12,10 @@
 
 #include "emulator/functions/instance.h"
 
+namespace stratus::billing {
+struct KeepAliveWindow;
+}
+
 namespace stratus::functions {
 
 // Concurrency shared by every function (Lambda's account limit, 1,000 by default).
@@ -57,6 +61,7 @@ class Pool : private Instance::Delegate {
   void OnInvocationReturned(Instance& instance, InvocationPtr invocation) override;
   void OnInstanceDead(Instance& instance) override;
   Status StartInstance(InvocationPtr first, bool provisioned);
+  void SchedulePrewarm(const billing::KeepAliveWindow& window);
   Instance* WarmIdle();
   int provisioned_alive() const;
   void MaybeFinishShutdown();
@@ -67,6 +72,8 @@ class Pool : private Instance::Delegate {
   std::function<void()> on_capacity_;
   std::map<uint64_t, std::unique_ptr<Instance>> instances_;
   std::map<uint64_t, Timer> keep_alive_;
+  std::map<uint64_t, Clock::Duration> prewarmed_;  // pre-warmed instance -> its keep-alive
+  Timer prewarm_timer_;
   std::vector<std::unique_ptr<Instance>> graveyard_;  // freed a loop turn after death
   Timer bury_;
   std::deque<InvocationPtr> queue_;

@@ -43,7 +43,11 @@ const ErrorCase kErrorCases[] = {
     {"unknown top-level key, nothing close", "colour: red\n",
      "stratus.yaml:1:1: unknown key 'colour' in the project file (valid keys: functions, "
      "queues, buckets, tables, coldstart, pricing, runtimes, durability, region, account, "
-     "gateway)"},
+     "gateway, keep_alive_policy)"},
+    {"bad keep-alive policy", "keep_alive_policy: smart\n",
+     "stratus.yaml:1:20: 'keep_alive_policy' must be one of fixed, hybrid, got 'smart'"},
+    {"bad architecture", Fn("    architecture: x86\n"),
+     "stratus.yaml:5:19: 'architecture' must be one of x86_64, arm64, got 'x86'"},
     {"unknown function key", Fn("    memroy: 256\n"),
      "stratus.yaml:5:5: unknown key 'memroy' in function 'api' (did you mean 'memory'?)"},
     {"unknown event key", Fn("    events:\n      - queue: { name: jobs, batchsize: 5 }\n") +

@@ -1,0 +1,134 @@
+// CPU caps by memory size (limits.h): cgroup v2 cpu.max or v1 cpu.cfs_quota_us.
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "emulator/functions/limits.h"
+
+namespace stratus::functions {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr int64_t kPeriodUs = 100000;
+
+class CgroupCpuCap : public CpuCap {
+ public:
+  CgroupCpuCap(std::string dir, std::string description)
+      : dir_(std::move(dir)), description_(std::move(description)) {}
+  ~CgroupCpuCap() override {
+    std::error_code ec;
+    fs::remove(dir_, ec);  // fails harmlessly while a straggler is still inside
+  }
+  Status Adopt(pid_t pid) override {
+    if (!WriteCgroupFile(dir_ + "/cgroup.procs", std::to_string(pid))) {
+      return Status::IoError("cannot move process " + std::to_string(pid) + " into " + dir_);
+    }
+    return Status::Ok();
+  }
+  const std::string& description() const override { return description_; }
+
+ private:
+  std::string dir_, description_;
+};
+
+class CgroupCpuLimiter : public CpuLimiter {
+ public:
+  CgroupCpuLimiter(std::string root, bool v2) : root_(std::move(root)), v2_(v2) {}
+  ~CgroupCpuLimiter() override {
+    std::error_code ec;
+    fs::remove(root_, ec);
+  }
+  std::string_view mode() const override {
+    return v2_ ? "cgroup v2 cpu.max" : "cgroup v1 cpu.cfs_quota_us";
+  }
+  Result<std::unique_ptr<CpuCap>> NewCap(const std::string& instance, int memory_mb) override {
+    std::string dir = root_ + "/" + instance;
+    std::error_code ec;
+    fs::create_directory(dir, ec);
+    if (ec) return Status::IoError("cannot create cgroup " + dir + ": " + ec.message());
+    double vcpus = VcpusFor(memory_mb);
+    auto quota = std::max<int64_t>(1000, static_cast<int64_t>(vcpus * kPeriodUs));
+    bool ok = v2_ ? WriteCgroupFile(dir + "/cpu.max",
+                              std::to_string(quota) + " " + std::to_string(kPeriodUs))
+                  : WriteCgroupFile(dir + "/cpu.cfs_period_us", std::to_string(kPeriodUs)) &&
+                        WriteCgroupFile(dir + "/cpu.cfs_quota_us", std::to_string(quota));
+    if (!ok) {
+      fs::remove(dir, ec);
+      return Status::IoError("cannot set the CPU quota of " + dir);
+    }
+    char text[96];
+    std::snprintf(text, sizeof text, "%.3f vCPU (%s)", vcpus, std::string(mode()).c_str());
+    return std::unique_ptr<CpuCap>(new CgroupCpuCap(dir, text));
+  }
+
+ private:
+  std::string root_;
+  bool v2_;
+};
+
+std::unique_ptr<CpuLimiter> TryCpuCgroup(const std::string& name, bool v2) {
+  std::string base = v2 ? "/sys/fs/cgroup" : "/sys/fs/cgroup/cpu";
+  std::string own = OwnCgroupPath(v2 ? "" : "cpu");
+  if (own.empty() || !fs::exists(base + own + (v2 ? "/cgroup.controllers" : "/cpu.cfs_quota_us"))) {
+    return nullptr;
+  }
+  std::string parent = base + (own == "/" ? "" : own);
+  if (v2) {
+    std::ifstream controllers(parent + "/cgroup.controllers");
+    std::string all((std::istreambuf_iterator<char>(controllers)), {});
+    if (all.find("cpu") == std::string::npos) return nullptr;
+    WriteCgroupFile(parent + "/cgroup.subtree_control", "+cpu");
+  }
+  std::string root = parent + "/" + name;
+  std::error_code ec;
+  fs::create_directory(root, ec);
+  if (ec || access(root.c_str(), W_OK) != 0) return nullptr;
+  if (v2 && !WriteCgroupFile(root + "/cgroup.subtree_control", "+cpu")) {
+    fs::remove(root, ec);
+    return nullptr;
+  }
+  return std::make_unique<CgroupCpuLimiter>(root, v2);
+}
+
+}  // namespace
+
+double CpuLimiter::VcpusFor(int memory_mb) {
+  return std::min(kMaxVcpus, memory_mb / kMbPerVcpu);
+}
+
+std::unique_ptr<CpuLimiter> CpuLimiter::Create(const std::string& name, std::string* why) {
+  const char* forced = std::getenv("STRATUS_CPU_LIMITS");
+  if (forced != nullptr && std::string(forced) == "off") {
+    *why = "not capped: STRATUS_CPU_LIMITS=off";
+    return nullptr;
+  }
+  if (auto v2 = TryCpuCgroup(name, /*v2=*/true)) return v2;
+  if (auto v1 = TryCpuCgroup(name, /*v2=*/false)) return v1;
+  *why = "not capped: no writable cgroup with the cpu controller (run as root or delegate a "
+         "cgroup v2 subtree); durations use this machine's full CPU";
+  return nullptr;
+}
+
+double ProcessCpuMs(pid_t pid) {
+  if (pid <= 0) return -1;
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  if (!std::getline(stat, line)) return -1;
+  size_t close = line.rfind(')');
+  if (close == std::string::npos) return -1;
+  std::istringstream rest(line.substr(close + 2));
+  std::string skip;
+  for (int i = 0; i < 11; ++i) rest >> skip;  // fields 3..13
+  long utime = 0, stime = 0;
+  if (!(rest >> utime >> stime)) return -1;
+  return 1000.0 * double(utime + stime) / double(sysconf(_SC_CLK_TCK));
+}
+
+}  // namespace stratus::functions
