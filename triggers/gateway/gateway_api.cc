@@ -4,6 +4,7 @@
 // the function saw (apigw-requestid for HTTP APIs, x-amzn-RequestId for REST APIs).
 #include <memory>
 
+#include "emulator/billing/meter.h"
 #include "emulator/emulator.h"
 #include "emulator/functions/invoker.h"
 #include "emulator/util/base64.h"
@@ -234,6 +235,7 @@ void GatewayTrigger::Answer(Api api, const std::string& request_id, const http::
       response.headers.Has("x-amzn-ErrorType")) {
     response.headers.Add("Access-Control-Allow-Origin", RestAllowOrigin(*rest_cors_, request));
   }
+  emulator_->meter().CountRequest("apigateway", api == Api::kHttp ? "http" : "rest");
   log::Info("gateway: " + request.method + " " + request.target + " " +
             std::to_string(response.status) + (api == Api::kHttp ? " apigw-requestid=" :
                                                " x-amzn-RequestId=") + request_id);

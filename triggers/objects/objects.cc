@@ -1,6 +1,7 @@
 // The object store's lifecycle, routes and operation table.
 #include "triggers/objects/objects.h"
 
+#include "emulator/billing/meter.h"
 #include "emulator/emulator.h"
 #include "emulator/http/aws_request.h"
 #include "emulator/storage/blob_store.h"
@@ -168,6 +169,12 @@ void ObjectsTrigger::Dispatch(const CallPtr& call) {
                 : call->target.key.empty()  ? Level::kBucket
                                             : Level::kObject;
   const std::string& method = call->request->method;
+  // S3's request classes: PUT, COPY, POST and LIST are tier 1, GET and the rest tier 2,
+  // DELETE free.
+  if (method != "DELETE") {
+    bool tier1 = method == "PUT" || method == "POST" || (method == "GET" && level != Level::kObject);
+    emulator_->meter().CountRequest("s3", tier1 ? "tier1" : "tier2");
+  }
   std::string unsupported;
   for (const auto& name : Subresources()) {
     if (call->Has(name)) unsupported = name;

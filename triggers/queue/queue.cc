@@ -144,6 +144,7 @@ Status QueueTrigger::AddRoutes() {
 void QueueTrigger::Serve(http::RequestPtr request, http::Reply reply) {
   ActionContext context;
   context.service = service_.get();
+  context.meter = &emulator_->meter();
   context.host = std::string(request->headers.Get("Host").value_or(""));
   if (context.host.empty()) context.host = "127.0.0.1:" + std::to_string(emulator_->service_port());
   auto queue = request->params.find("queue");

@@ -6,6 +6,7 @@
 #include <charconv>
 #include <map>
 
+#include "emulator/billing/meter.h"
 #include "emulator/util/base64.h"
 #include "triggers/queue/queue_service.h"
 
@@ -293,6 +294,14 @@ void RunAction(const std::string& action, const nlohmann::json& input, const Act
   }
   if (!input.is_object()) {
     return detail::Fail(done, InvalidParameter("The request body must be a JSON object."));
+  }
+  if (context.meter != nullptr) {
+    // Billed per call, each 64 KiB chunk of its payload one request; FIFO queues at their own
+    // price.
+    std::string url = input.value("QueueUrl", std::string());
+    bool fifo = url.size() > 5 && url.compare(url.size() - 5, 5, ".fifo") == 0;
+    context.meter->CountRequest("sqs", fifo ? "fifo" : "standard",
+                                static_cast<int64_t>(input.dump().size()));
   }
   it->second(input, context, std::move(done));
 }

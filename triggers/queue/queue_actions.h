@@ -12,6 +12,10 @@
 
 #include "triggers/queue/queue_errors.h"
 
+namespace stratus::billing {
+class Meter;
+}
+
 namespace stratus::triggers::queue {
 
 class QueueService;
@@ -24,6 +28,7 @@ using ActionDone = std::function<void(ActionResult)>;
 
 struct ActionContext {
   QueueService* service = nullptr;
+  billing::Meter* meter = nullptr;  // counts each valid call as SQS bills it; null: not metered
   std::string host;        // "HOST:PORT" for queue URLs: the request's Host header
   std::string path_queue;  // the queue named by the request path (query protocol), if any
 };
