@@ -20,6 +20,10 @@ const Subcommand kSubcommands[] = {
      stratus::cli::RunStart},
     {"invoke", "run one function once with an event and print its response",
      stratus::cli::RunInvoke},
+    {"test", "run the *.test.yaml scenarios, each against a fresh emulator",
+     stratus::cli::RunTest},
+    {"event", "print a sample event of a source ('stratus event generate SOURCE VARIANT')",
+     stratus::cli::RunEvent},
     {"validate", "check stratus.yaml and report the first error with its line and column",
      stratus::cli::RunValidate},
 };

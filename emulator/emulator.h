@@ -86,6 +86,7 @@ class Emulator {
   storage::BlobStore& blobs() { return *blobs_; }
   functions::Invoker& invoker() { return *invoker_; }
   functions::InvocationStore& invocations() { return *invocation_store_; }
+  functions::LogSink& logs() { return *logs_; }
   functions::CodeWatcher* watcher() { return watcher_.get(); }
   std::string_view memory_limit_mode() const;
   // The queue trigger installs where messages for a queue go; async destinations and S3
