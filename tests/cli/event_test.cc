@@ -62,7 +62,7 @@ void CheckShape(const json& template_event, const json& event) {
   rules.ignore_value = {"eventTime", "responseElements.x-amz-request-id", "s3.bucket.name",
                         "s3.bucket.arn", "s3.object.key", "s3.object.size", "s3.object.eTag",
                         "s3.object.sequencer", "awsRegion", "messageId", "receiptHandle", "body",
-                        "md5OfBody", "attributes.SentTimestamp",
+                        "md5OfBody", "attributes.SentTimestamp", "attributes.SenderId",
                         "attributes.ApproximateFirstReceiveTimestamp", "eventSourceARN"};
   for (const auto& record : event["Records"]) {
     auto diffs = CompareWithGolden(template_event["Records"][0], record, rules);

@@ -88,8 +88,8 @@ TEST_CASE("a failing scenario shows its step, the diff and the function's logs; 
   CHECK(r.out.find("PASS still runs") != std::string::npos);
   CHECK(r.out.find("step 'http GET /echo?x=7' at " + path + ":5:9") != std::string::npos);
   CHECK(r.out.find("json $.x: expected \"2\", got \"7\"") != std::string::npos);
-  CHECK(r.out.find("- \"x\": \"2\"") != std::string::npos);
-  CHECK(r.out.find("+ \"x\": \"7\"") != std::string::npos);
+  CHECK(r.out.find("-   \"x\": \"2\"") != std::string::npos);
+  CHECK(r.out.find("+   \"x\": \"7\"") != std::string::npos);
   // The step's own log lines, not the earlier step's.
   CHECK(r.out.find("echo: echo handled x=7") != std::string::npos);
   CHECK(r.out.find("echo: echo handled x=1") == std::string::npos);
@@ -106,8 +106,8 @@ struct Tag {
 std::vector<Tag> ParseTags(const std::string& xml, bool* well_nested) {
   std::vector<Tag> tags;
   std::vector<std::string> open;
-  std::regex tag_re(R"(<(/?)([A-Za-z]+)((?:\s+[a-z]+="[^"]*")*)\s*(/?)>)");
-  std::regex attr_re(R"(([a-z]+)="([^"]*)")");
+  std::regex tag_re(R"re(<(/?)([A-Za-z]+)((?:\s+[a-z]+="[^"]*")*)\s*(/?)>)re");
+  std::regex attr_re(R"re(([a-z]+)="([^"]*)")re");
   *well_nested = true;
   for (std::sregex_iterator it(xml.begin(), xml.end(), tag_re), end; it != end; ++it) {
     const auto& m = *it;

@@ -55,7 +55,7 @@ scenarios:
   CHECK(steps[0].expect->status == 201);
   CHECK(steps[0].expect->headers[0].second == nlohmann::json{{"$regex", "^/items/"}});
   CHECK(*steps[0].expect->json == nlohmann::json{{"id", "$number"}});
-  CHECK(steps[0].position.line == 10);
+  CHECK(steps[0].position.line == 11);  // the action's line
   CHECK(steps[1].event == "{\"a\": 1}");
   CHECK(steps[1].async);
   CHECK(steps[2].duration == std::chrono::seconds(90));
@@ -84,13 +84,13 @@ TEST_CASE("mistakes are reported at FILE:LINE:COL") {
       {"scenarios:\n  - name: a\n    steps:\n      - invoke: { event: {} }\n",
        "t.test.yaml:4:9: 'invoke' needs 'function'"},
       {"scenarios:\n  - name: a\n    steps:\n      - invoke: { function: f, event_file: none.json }\n",
-       "t.test.yaml:4:50: cannot read"},
+       "t.test.yaml:4:44: cannot read"},
       {"scenarios:\n  - name: a\n    steps:\n      - http: { path: / }\n        expect: { statu: 200 }\n",
        "t.test.yaml:5:19: unknown key 'statu' in 'expect' (did you mean 'status'?)"},
       {"scenarios:\n  - name: a\n    steps:\n      - advance: soon\n",
        "t.test.yaml:4:18: 'advance' must be a duration"},
       {"scenarios:\n  - name: a\n    steps:\n      - expect_logs: { matches: '(' }\n",
-       "t.test.yaml:4:34: 'matches' is not a valid regex"},
+       "t.test.yaml:4:33: 'matches' is not a valid regex"},
       {"scenarios:\n  - name: a\n    steps:\n      - wait: { function: f }\n        expect: { status: 200 }\n",
        "t.test.yaml:5:9: 'wait' has no response to expect of"},
       {"scenarios:\n  - steps: []\n", "t.test.yaml:2:5: a scenario needs a 'name'"},
@@ -107,7 +107,7 @@ TEST_CASE("mistakes are reported at FILE:LINE:COL") {
     auto file = ParseScenarioFile(c.yaml, "t.test.yaml");
     REQUIRE_MESSAGE(!file.ok(), c.yaml);
     CHECK_MESSAGE(file.status().message().find(c.error) == 0,
-                  file.status().message() + "\n  wanted: " + c.error);
+                  file.status().message(), "\n  wanted: ", c.error);
   }
 }
 

@@ -116,7 +116,8 @@ TEST_CASE("object and queue steps (fake services until the real ones merge)") {
         expect: { json: { Messages: [ { Body: '{"id":1}' } ] } }
       - expect_queue: { queue: jobs, depth: 1 }
 )");
-  CHECK_MESSAGE(result.passed, result.failure ? result.failure->message : "");
+  std::string why = result.failure ? result.failure->message : "";
+  CHECK_MESSAGE(result.passed, why);
   CHECK(result.steps_run == 9);
 }
 
