@@ -5,6 +5,7 @@
 // SQS events fill AWS's documented shapes (fixtures/events/) with the flags' values.
 #include <openssl/evp.h>
 
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -84,6 +85,13 @@ std::string Md5Hex(const std::string& data) {
     out += kHex[digest[i] & 15];
   }
   return out;
+}
+
+// S3 writes its request ids and sequencers in upper-case hex.
+std::string UpperHex(Random& random, size_t length) {
+  std::string hex = random.Hex(length);
+  for (char& c : hex) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return hex;
 }
 
 int64_t NowMs() {
@@ -188,12 +196,12 @@ Result<std::string> S3(const std::string& variant, const Args& args, Common& c) 
   std::string bucket = args.Get("bucket").value_or("example-bucket");
   record["awsRegion"] = c.region;
   record["eventTime"] = IsoTimeUtc(NowMs());
-  record["responseElements"]["x-amz-request-id"] = c.random.Hex(16);
+  record["responseElements"]["x-amz-request-id"] = UpperHex(c.random, 16);
   record["s3"]["bucket"]["name"] = bucket;
   record["s3"]["bucket"]["arn"] = "arn:aws:s3:::" + bucket;
   json& object = record["s3"]["object"];
   object["key"] = S3EventKey(args.Get("key").value_or("test/key"));
-  object["sequencer"] = c.random.Hex(18);
+  object["sequencer"] = UpperHex(c.random, 18);
   if (variant == "put") {
     auto size = args.GetInt("size", 0, std::numeric_limits<long long>::max());
     if (!size.ok()) return size.status();
