@@ -38,19 +38,23 @@ enum class RuntimeFamily { kPython, kNode, kProvided };
 enum class StreamStart { kLatest, kTrimHorizon };
 enum class KeyType : char { kString = 'S', kNumber = 'N', kBinary = 'B' };
 
-// `http: {method, path}`: an API Gateway HTTP API route (payload 2.0). `http: $default`
-// gives method "ANY" and path "$default", the catch-all route.
+// `http: {method, path, authorizer, scopes}`: an API Gateway HTTP API route (payload 2.0).
+// `http: $default` gives method "ANY" and path "$default", the catch-all route.
 struct HttpEvent {
   std::string method = "ANY";  // GET POST PUT PATCH DELETE HEAD OPTIONS ANY, upper case
   std::string path;            // starts with '/', or "$default"
   Position position;
+  std::string authorizer;           // a name under gateway.authorizers; empty for none
+  std::vector<std::string> scopes;  // JWT authorizers: the route's authorization scopes
 };
 
-// `rest: {method, path}`: an API Gateway REST API route (payload 1.0).
+// `rest: {method, path, authorizer}`: an API Gateway REST API route (payload 1.0).
 struct RestEvent {
   std::string method = "ANY";
   std::string path;  // starts with '/'
   Position position;
+  std::string authorizer;
+  std::vector<std::string> scopes;  // unused by REST authorizers; kept for one route reader
 };
 
 // `queue: {name, ...}`: an SQS event source mapping.
@@ -174,13 +178,42 @@ struct CorsConfig {
   Position position;                       // of the `cors:` key
 };
 
+// `gateway: {authorizers: {NAME: ...}}`: an API Gateway authorizer. `request` (Lambda
+// REQUEST authorizer, HTTP and REST APIs), `token` (Lambda TOKEN authorizer, REST APIs) or
+// `jwt` (HTTP APIs: issuer, audience and an RS256 signature checked against a JWKS file).
+struct AuthorizerConfig {
+  enum class Type { kRequest, kToken, kJwt } type = Type::kRequest;
+  std::string name;
+  std::string function;  // request and token authorizers
+  // Where the identity comes from, as AWS writes it: "$request.header.Authorization",
+  // "$request.querystring.token" (HTTP APIs) or "method.request.header.Authorization"
+  // (REST APIs). Default: the Authorization header (none for HTTP API request authorizers).
+  std::vector<std::string> identity_source;
+  std::string payload_version = "2.0";  // HTTP API request authorizers: "1.0" or "2.0"
+  bool simple_responses = false;        // HTTP API request authorizers, payload 2.0 only
+  std::chrono::seconds ttl{0};          // result caching per identity; 0 = off, max 3600
+  std::string issuer;                   // jwt
+  std::vector<std::string> audience;    // jwt: the token's aud (or client_id) must be one
+  std::string jwks_file;                // jwt: absolute path of a JWKS JSON file
+  Position position;                    // of the authorizer's name
+};
+
 // `gateway:`: settings of the emulated API Gateway APIs.
 struct GatewayConfig {
   // The REST API's stage: REST routes are served under /STAGE/... and events name it. Empty
   // (the default): REST routes are served at the root and events name the stage "dev".
   std::string stage;
-  std::optional<CorsConfig> cors;  // the HTTP API's
-  Position position;               // of the `gateway:` key; {0, 0} when absent
+  std::optional<CorsConfig> cors;       // the HTTP API's: the gateway adds the headers
+  std::optional<CorsConfig> rest_cors;  // the REST API's: preflight answered as a mock
+  // REST APIs: request bodies of these media types reach the function base64-encoded, and a
+  // function's base64 body is decoded when the request's Accept names one ("image/png",
+  // "image/*", "*/*"). Without a match a REST body is text, as on AWS.
+  std::vector<std::string> binary_media_types;
+  std::map<std::string, std::string> stage_variables;  // both APIs' `stageVariables`
+  // The integration timeout, 50ms..30s; unset: 30 s for the HTTP API, 29 s for the REST API.
+  std::optional<std::chrono::milliseconds> timeout;
+  std::map<std::string, AuthorizerConfig> authorizers;
+  Position position;  // of the `gateway:` key; {0, 0} when absent
 };
 
 struct ProjectConfig {

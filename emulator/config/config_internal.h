@@ -27,6 +27,9 @@ Status ReadTables(const Reader& r, const Entry& e, ProjectConfig& out);
 
 // gateway_settings.cc: `gateway:`.
 Status ReadGateway(const Reader& r, const Entry& e, ProjectConfig& out);
+// `gateway: {authorizers: ...}` (authorizer_config.cc); jwks paths as written.
+Status ReadAuthorizers(const Reader& r, const Entry& e,
+                       std::map<std::string, AuthorizerConfig>& out);
 
 // function_config.cc: the family of a runtime name, or an error at `at` naming it.
 Result<RuntimeFamily> CheckRuntime(const Reader& r, Position at, const std::string& runtime);

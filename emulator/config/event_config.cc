@@ -31,6 +31,18 @@ constexpr Field<RouteEvent> kRouteFields[] = {
        out.path = *v;
        return Status::Ok();
      }},
+    {"authorizer",
+     [](const Reader& r, const Entry& e, RouteEvent& out) {
+       Result<std::string> v = ReadName(r, e);
+       if (v.ok()) out.authorizer = *v;
+       return v.status();
+     }},
+    {"scopes",
+     [](const Reader& r, const Entry& e, RouteEvent& out) {
+       Result<std::vector<std::string>> v = ReadStringList(r, e);
+       if (v.ok()) out.scopes = *v;
+       return v.status();
+     }},
 };
 
 template <typename T>
@@ -166,7 +178,10 @@ constexpr EventKindReader kEventKinds[] = {
     {"http",
      [](const Reader& r, const Entry& e, const std::string& what, FunctionConfig& fn) {
        if (e.value.IsScalar() && e.value.Scalar() == "$default") {
-         fn.events.push_back(HttpEvent{"ANY", "$default", e.key_position});
+         HttpEvent catch_all;
+         catch_all.path = "$default";
+         catch_all.position = e.key_position;
+         fn.events.push_back(std::move(catch_all));
          return Status::Ok();
        }
        if (e.value.IsScalar()) {

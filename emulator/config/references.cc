@@ -74,6 +74,61 @@ Status CheckDeadLetter(const Reader& r, const Reference& ref, const QueueConfig&
   return Status::Ok();
 }
 
+// Routes name authorizers of a kind their API can use; authorizers name functions.
+template <typename RouteEvent>
+Status CheckRouteAuthorizer(const Reader& r, const ProjectConfig& config, const RouteEvent& route,
+                            bool rest) {
+  if (route.authorizer.empty()) {
+    if (!route.scopes.empty()) return r.Error(route.position, "'scopes' needs a jwt 'authorizer'");
+    return Status::Ok();
+  }
+  auto it = config.gateway.authorizers.find(route.authorizer);
+  if (it == config.gateway.authorizers.end()) {
+    return r.Error(route.position, "authorizer '" + route.authorizer +
+                                       "' is not declared in 'gateway.authorizers'" +
+                                       Suggestion(route.authorizer,
+                                                  Names(config.gateway.authorizers), "declared"));
+  }
+  using Type = AuthorizerConfig::Type;
+  const AuthorizerConfig& authorizer = it->second;
+  if (rest && authorizer.type == Type::kJwt) {
+    return r.Error(route.position, "authorizer '" + route.authorizer +
+                                       "' is a jwt authorizer; REST APIs take request and token "
+                                       "authorizers");
+  }
+  if (!rest && authorizer.type == Type::kToken) {
+    return r.Error(route.position, "authorizer '" + route.authorizer +
+                                       "' is a token authorizer; HTTP APIs take request and jwt "
+                                       "authorizers");
+  }
+  if (!route.scopes.empty() && authorizer.type != Type::kJwt) {
+    return r.Error(route.position, "'scopes' needs a jwt 'authorizer'");
+  }
+  return Status::Ok();
+}
+
+Status CheckAuthorizers(const Reader& r, const ProjectConfig& config) {
+  const std::vector<std::string> functions = Names(config.functions);
+  for (const auto& [name, authorizer] : config.gateway.authorizers) {
+    if (!authorizer.function.empty() && !config.functions.count(authorizer.function)) {
+      return r.Error(authorizer.position, "function '" + authorizer.function +
+                                              "' is not declared in 'functions'" +
+                                              Suggestion(authorizer.function, functions,
+                                                         "declared"));
+    }
+  }
+  for (const auto& [name, fn] : config.functions) {
+    for (const EventConfig& event : fn.events) {
+      if (const auto* http = std::get_if<HttpEvent>(&event)) {
+        STRATUS_RETURN_IF_ERROR(CheckRouteAuthorizer(r, config, *http, /*rest=*/false));
+      } else if (const auto* rest = std::get_if<RestEvent>(&event)) {
+        STRATUS_RETURN_IF_ERROR(CheckRouteAuthorizer(r, config, *rest, /*rest=*/true));
+      }
+    }
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Status CheckReferences(const Reader& r, const ProjectConfig& config) {
@@ -100,7 +155,7 @@ Status CheckReferences(const Reader& r, const ProjectConfig& config) {
                                  "standard queues");
     }
   }
-  return Status::Ok();
+  return CheckAuthorizers(r, config);
 }
 
 }  // namespace stratus::config
