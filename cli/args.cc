@@ -97,6 +97,14 @@ std::optional<std::string> Args::Get(const std::string& name) const {
   return last;
 }
 
+std::vector<std::string> Args::GetAll(const std::string& name) const {
+  std::vector<std::string> all;
+  for (const auto& [n, v] : values_) {
+    if (n == name) all.push_back(v);
+  }
+  return all;
+}
+
 Result<std::optional<long long>> Args::GetInt(const std::string& name, long long min,
                                               long long max) const {
   auto text = Get(name);

@@ -32,6 +32,8 @@ class Args {
 
   bool Has(const std::string& name) const;
   std::optional<std::string> Get(const std::string& name) const;
+  // Every value of a repeatable option, in command-line order.
+  std::vector<std::string> GetAll(const std::string& name) const;
   // The option as a whole number in [min, max]; InvalidArgument if it is not one.
   Result<std::optional<long long>> GetInt(const std::string& name, long long min,
                                           long long max) const;

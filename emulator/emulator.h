@@ -92,6 +92,7 @@ class Emulator {
   storage::BlobStore& blobs() { return *blobs_; }
   functions::Invoker& invoker() { return *invoker_; }
   functions::InvocationStore& invocations() { return *invocation_store_; }
+  functions::LogSink& logs() { return *logs_; }
   functions::CodeWatcher* watcher() { return watcher_.get(); }
   // Bills invocations and API requests against the project's price sheet; triggers call
   // meter().CountRequest(service, billing_class, bytes) for each request they serve.

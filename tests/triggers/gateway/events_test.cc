@@ -4,12 +4,8 @@
 
 #include <doctest/doctest.h>
 
-#include <fstream>
-#include <set>
-#include <sstream>
-
+#include "tests/support/event_golden.h"
 #include "tests/triggers/gateway/fixture.h"
-#include "tests/support/paths.h"
 
 namespace stratus::gwtest {
 namespace {
@@ -17,65 +13,6 @@ namespace {
 using triggers::gateway::FormatRequestTime;
 using triggers::gateway::IsTextContentType;
 using triggers::gateway::IsValidUtf8;
-
-json Golden(const std::string& name) {
-  std::ifstream in(stratus::testing::SourceDir() + "/fixtures/events/" + name);
-  REQUIRE_MESSAGE(in.good(), name);
-  std::stringstream text;
-  text << in.rdbuf();
-  return json::parse(text.str());
-}
-
-std::string Lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
-struct Rules {
-  std::set<std::string> ignore_value;  // present, any value (ids, times, the client's address)
-  std::set<std::string> may_be_absent;  // features stratus does not emulate
-  bool lower_case_headers = false;      // payload 2.0 lower-cases header names
-};
-
-// Differences between `golden` and `actual`, as "path: what" lines. Header maps are compared
-// one way (the client sends more headers than the example shows).
-void Compare(const json& golden, const json& actual, const std::string& path, const Rules& rules,
-             std::vector<std::string>* diffs) {
-  if (rules.ignore_value.count(path)) return;
-  if (path == "headers" || path == "multiValueHeaders") {
-    for (const auto& [name, value] : golden.items()) {
-      std::string key = rules.lower_case_headers ? Lower(name) : name;
-      if (!actual.contains(key)) {
-        diffs->push_back(path + "." + key + ": missing");
-      } else if (actual[key] != value) {
-        diffs->push_back(path + "." + key + ": " + actual[key].dump() + " != " + value.dump());
-      }
-    }
-    return;
-  }
-  if (golden.is_object() && actual.is_object()) {
-    for (const auto& [key, value] : golden.items()) {
-      std::string sub = path.empty() ? key : path + "." + key;
-      if (!actual.contains(key)) {
-        if (!rules.may_be_absent.count(sub)) diffs->push_back(sub + ": missing");
-        continue;
-      }
-      Compare(value, actual[key], sub, rules, diffs);
-    }
-    for (const auto& [key, value] : actual.items()) {
-      std::string sub = path.empty() ? key : path + "." + key;
-      if (!golden.contains(key)) diffs->push_back(sub + ": not in AWS's example");
-    }
-    return;
-  }
-  if (golden != actual) diffs->push_back(path + ": " + actual.dump() + " != " + golden.dump());
-}
-
-std::string Join(const std::vector<std::string>& lines) {
-  std::string out;
-  for (const auto& line : lines) out += line + "\n";
-  return out;
-}
 
 TEST_CASE("an HTTP API event matches AWS's payload format 2.0 example") {
   Fixture f("account: '123456789012'\nfunctions:\n  echo:\n    runtime: python3.11\n"
@@ -86,17 +23,9 @@ TEST_CASE("an HTTP API event matches AWS's payload format 2.0 example") {
                        "Cookie: cookie1; cookie2\r\nUser-Agent: agent\r\n"
                        "Content-Type: text/plain\r\n",
                        "id.execute-api.us-east-1.amazonaws.com");
-  Rules rules;
-  rules.lower_case_headers = true;
-  rules.ignore_value = {"requestContext.apiId", "requestContext.requestId",
-                        "requestContext.time", "requestContext.timeEpoch",
-                        "requestContext.http.sourceIp"};
-  // No authorizer, no mutual TLS, no stage variables; $default has no path parameters.
-  rules.may_be_absent = {"requestContext.authentication", "requestContext.authorizer",
-                         "pathParameters", "stageVariables"};
-  std::vector<std::string> diffs;
-  Compare(Golden("apigw-http-v2.json"), event, "", rules, &diffs);
-  CHECK_MESSAGE(diffs.empty(), Join(diffs));
+  auto diffs = testing::CompareWithGolden(testing::GoldenEvent("apigw-http-v2.json"), event,
+                                          testing::HttpApiRules());
+  CHECK_MESSAGE(diffs.empty(), testing::JoinLines(diffs));
 }
 
 TEST_CASE("a REST API event matches AWS's payload format 1.0 example") {
@@ -110,22 +39,9 @@ TEST_CASE("a REST API event matches AWS's payload format 1.0 example") {
                        "Header1: value1\r\nHeader2: value1\r\nHeader2: value2\r\n"
                        "User-Agent: user-agent\r\nContent-Type: text/plain\r\n",
                        "id.execute-api.us-east-1.amazonaws.com");
-  Rules rules;
-  rules.ignore_value = {"requestContext.apiId",          "requestContext.requestId",
-                        "requestContext.extendedRequestId", "requestContext.requestTime",
-                        "requestContext.requestTimeEpoch", "requestContext.identity.sourceIp",
-                        "requestContext.resourceId",
-                        // The example shows the first of a repeated key here but the last
-                        // of a repeated header; REST APIs keep the last of both (AWS's
-                        // multi-value announcement), so stratus does. Checked in
-                        // rest_api_test.cc instead.
-                        "queryStringParameters.parameter1"};
-  // "version" is what HTTP APIs add to 1.0 events; REST APIs send none.
-  rules.may_be_absent = {"version", "requestContext.authorizer",
-                         "requestContext.identity.clientCert"};
-  std::vector<std::string> diffs;
-  Compare(Golden("apigw-rest-v1.json"), event, "", rules, &diffs);
-  CHECK_MESSAGE(diffs.empty(), Join(diffs));
+  auto diffs = testing::CompareWithGolden(testing::GoldenEvent("apigw-rest-v1.json"), event,
+                                          testing::RestApiRules());
+  CHECK_MESSAGE(diffs.empty(), testing::JoinLines(diffs));
 }
 
 TEST_CASE("request times are formatted as API Gateway formats them") {
