@@ -7,6 +7,8 @@
 #include "emulator/harness/matchers.h"
 #include "emulator/harness/steps.h"
 #include "emulator/storage/db.h"
+#include "emulator/billing/cost_report.h"
+#include "emulator/billing/meter.h"
 #include "emulator/util/json.h"
 
 namespace stratus::harness {
@@ -21,6 +23,28 @@ class Unbilled : public CostSource {
     return Status::Unavailable(
         "expect_cost: billing is not available in this build of stratus (no price sheet is "
         "metered yet), so the cost cannot be checked");
+  }
+};
+
+// The list price of what the emulator has metered so far under its price sheet: every
+// stored invocation and every API request, before any free tier (a test's few calls would
+// otherwise always cost nothing).
+class Metered : public CostSource {
+ public:
+  Result<double> TotalUsd(Emulator& emulator) override {
+    auto invocations = billing::ReadInvocations(emulator.db(), &emulator.project());
+    if (!invocations.ok()) return invocations.status();
+    auto requests = billing::ReadRequestTotals(emulator.db());
+    if (!requests.ok()) return requests.status();
+    billing::CostOptions options;
+    options.free_tier = false;
+    auto report = billing::BuildCostReport(*invocations, *requests, emulator.meter().sheet(), {},
+                                           options);
+    if (!report.ok()) return report.status();
+    double total = 0;
+    for (const auto& function : report->functions) total += function.cost;
+    for (const auto& service : report->services) total += service.cost;
+    return total;
   }
 };
 
@@ -65,6 +89,7 @@ std::string OutcomeList(const std::vector<std::string>& outcomes) {
 }  // namespace
 
 std::unique_ptr<CostSource> NoBilling() { return std::make_unique<Unbilled>(); }
+std::unique_ptr<CostSource> MeteredCost() { return std::make_unique<Metered>(); }
 
 std::optional<StepError> CheckResponse(const ResponseExpectation& expect, const HttpResult& got) {
   std::vector<std::string> problems;

@@ -70,7 +70,7 @@ ScenarioResult RunScenario(const ScenarioFile& file, const Scenario& scenario,
     return finish();
   }
   EmulatorHost host;
-  std::unique_ptr<CostSource> cost = options.cost ? options.cost() : NoBilling();
+  std::unique_ptr<CostSource> cost = options.cost ? options.cost() : MeteredCost();
   StepContext context{host, file, options, *cost};
   context.account = emulator_options->project->account;
   context.region = emulator_options->project->region;

@@ -18,8 +18,8 @@
 
 namespace stratus::harness {
 
-// The simulated bill so far, for `expect_cost`. Billing is a separate module; until one is
-// wired in, the default source reports it as unavailable.
+// The simulated bill so far, for `expect_cost`: by default the emulator's metered usage
+// under its price sheet (MeteredCost).
 class CostSource {
  public:
   virtual ~CostSource() = default;
@@ -27,8 +27,10 @@ class CostSource {
   virtual Result<double> TotalUsd(Emulator& emulator) = 0;
 };
 
-// Reports Unavailable: no billing module is built into this stratus.
+// Reports Unavailable: for embedders that leave billing out.
 std::unique_ptr<CostSource> NoBilling();
+// List price of the stored invocations and API requests, no free tier (billing/).
+std::unique_ptr<CostSource> MeteredCost();
 
 struct StepFailure {
   std::string step;      // the step's name
@@ -49,7 +51,7 @@ struct ScenarioResult {
 
 struct RunOptions {
   ModuleFactory modules;  // the triggers each emulator gets
-  std::function<std::unique_ptr<CostSource>()> cost = NoBilling;
+  std::function<std::unique_ptr<CostSource>()> cost = MeteredCost;
   int jobs = 1;
   std::chrono::milliseconds request_timeout{60000};  // per HTTP step
 };

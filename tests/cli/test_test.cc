@@ -234,12 +234,23 @@ TEST_CASE("bad files and usage exit 2 with one line") {
   CHECK(none.err.find("no *.test.yaml files found") != std::string::npos);
 }
 
-TEST_CASE("expect_cost says billing is unavailable instead of passing") {
+TEST_CASE("expect_cost checks the metered list price of the scenario's calls") {
   Project p;
-  p.Write("cost.test.yaml", "scenarios:\n  - name: cheap\n    steps:\n      - expect_cost: { at_most: 1 }\n");
+  p.Write("cost.test.yaml", R"(scenarios:
+  - name: cheap enough
+    steps:
+      - http: { path: "/echo?x=1" }
+      - expect_cost: { at_most: 0.01 }
+  - name: too dear
+    steps:
+      - http: { path: "/echo?x=1" }
+      - expect_cost: { at_most: 0.0000000001 }
+)");
   auto r = RunStratus({"test", p.dir.path()});
   CHECK(r.exit_code == 1);
-  CHECK(r.out.find("billing is not available") != std::string::npos);
+  CHECK(r.out.find("PASS cheap enough") != std::string::npos);
+  CHECK(r.out.find("cost: expected at most") != std::string::npos);
+  CHECK(r.out.find("billing is not available") == std::string::npos);
 }
 
 }  // namespace
