@@ -31,6 +31,13 @@ Status ReadDurability(const Reader& r, const Entry& e, ProjectConfig& out) {
   return Status::Ok();
 }
 
+Status ReadScaling(const Reader& r, const Entry& e, ProjectConfig& out) {
+  Result<std::string> v = ReadChoice(r, e, {"eager", "lean"});
+  if (!v.ok()) return v.status();
+  out.scaling = *v == "eager" ? ScalingMode::kEager : ScalingMode::kLean;
+  return Status::Ok();
+}
+
 Status ReadPricing(const Reader& r, const Entry& e, ProjectConfig& out) {
   Result<std::string> v = ReadName(r, e);
   if (!v.ok()) return v.status();
@@ -96,7 +103,7 @@ constexpr Field<ProjectConfig> kTopLevelFields[] = {
     {"coldstart", ReadColdStart},   {"pricing", ReadPricing},
     {"runtimes", ReadRuntimes},     {"durability", ReadDurability},
     {"region", ReadRegion},         {"account", ReadAccount},
-    {"gateway", ReadGateway},
+    {"gateway", ReadGateway},       {"scaling", ReadScaling},
 };
 
 std::string StripTrailingSlash(std::string path) {
