@@ -153,25 +153,29 @@ void Pool::ArmWaitTimer() {
   if (waiting_.empty() || wait_timer_.active()) return;
   Clock::Duration patience = WaitPatience();
   Clock::Duration waited = env_.clock.Now() - waiting_.front().since;
-  Clock::Duration delay = waited >= patience ? Clock::Duration::zero() : patience - waited;
+  // Overdue already (an instance was starting, or a limit held it back): look again after
+  // another init duration rather than spinning.
+  Clock::Duration delay = waited >= patience ? patience : patience - waited;
   wait_timer_ = env_.clock.After(delay, [this] { OnWaitTimer(); });
 }
 
+// The oldest request waited an init duration: the instances it waits for are hung or slow,
+// so it starts one of its own. One start at a time: an instance already starting will serve
+// the queue as soon as it is up, so a long queue does not turn into a burst of starts.
 void Pool::OnWaitTimer() {
   wait_timer_.Cancel();
-  if (shutting_down_) return;
-  Clock::Duration patience = WaitPatience();
+  if (shutting_down_ || waiting_.empty()) return;
+  bool overdue = env_.clock.Now() - waiting_.front().since >= WaitPatience();
   auto limit = function_->config.concurrency;
-  while (!waiting_.empty() && env_.clock.Now() - waiting_.front().since >= patience) {
-    // The request already holds its unit of concurrency; only the account can refuse.
-    if (account_.in_flight >= account_.limit) break;
-    if (limit && static_cast<int>(active_count()) >= *limit) break;
+  // The request already holds its unit of the function's concurrency; check the instances.
+  bool room = account_.in_flight < account_.limit &&
+              !(limit && static_cast<int>(active_count()) >= *limit);
+  if (overdue && room && !any_starting()) {
     InvocationPtr invocation = std::move(waiting_.front().invocation);
     waiting_.pop_front();
     StartFor(std::move(invocation));
   }
-  // At a limit, the oldest waits for a free instance (OnInstanceIdle), not another timer.
-  if (!waiting_.empty() && env_.clock.Now() - waiting_.front().since < patience) ArmWaitTimer();
+  ArmWaitTimer();
 }
 
 void Pool::NoteResult(const InvokeResult& result) {

@@ -70,7 +70,8 @@ class Pool : private Instance::Delegate {
   bool ShouldScaleOut(size_t waiting) const;
   size_t active_count() const;  // instances starting or busy
   bool any_starting() const;
-  // Starts instances for requests that waited past the init duration; re-arms the timer.
+  // Starts an instance for the oldest request once it waited an init duration (one start
+  // at a time); re-arms the timer while requests wait.
   void OnWaitTimer();
   void ArmWaitTimer();
   // How long a waiting request waits before starting its own instance: the init duration.
