@@ -1,6 +1,8 @@
 #include "triggers/registry.h"
 
 #include "triggers/gateway/gateway.h"
+#include "triggers/objects/objects.h"
+#include "triggers/queue/queue.h"
 
 namespace stratus::triggers {
 
@@ -29,6 +31,8 @@ Registry BuiltinTriggers() {
   // Each event source adds its line here as it lands (gateway, objects, queue, table,
   // schedule), e.g. registry.Register("queue", [] { return std::make_unique<QueueTrigger>(); });
   (void)registry.Register("gateway", [] { return std::make_unique<gateway::GatewayTrigger>(); });
+  (void)registry.Register("objects", [] { return std::make_unique<objects::ObjectsTrigger>(); });
+  (void)registry.Register("queue", [] { return std::make_unique<queue::QueueTrigger>(); });
   return registry;
 }
 

@@ -154,6 +154,10 @@ std::optional<http::Response> ParseInvoke(const http::Request& http_request, Inv
 
 }  // namespace
 
+http::Response LambdaErrorResponse(int status, const std::string& type, const std::string& message) {
+  return LambdaError(status, type, message);
+}
+
 std::string FunctionNameFromIdentifier(const std::string& identifier) {
   std::string id = identifier;
   auto fn = id.find("function:");

@@ -8,6 +8,8 @@
 
 #include <string>
 
+#include "emulator/http/message.h"
+
 namespace stratus::http {
 class Router;
 }
@@ -28,6 +30,10 @@ struct InvokeApiContext {
 
 // Adds the routes; `invoker` must outlive the router.
 void RegisterInvokeApi(http::Router& router, Invoker& invoker, InvokeApiContext context);
+
+// A Lambda API error: `status`, x-amzn-ErrorType `type`, body {"Type": "User", "message"}.
+// Other services on the Lambda API (event source mappings) answer with it too.
+http::Response LambdaErrorResponse(int status, const std::string& type, const std::string& message);
 
 // The function name in any form Lambda accepts: "name", "name:$LATEST", a partial ARN
 // "000000000000:function:name" or a full ARN. Empty if malformed.

@@ -74,7 +74,7 @@ exports.handler = async (event) => {
 JS
 }
 
-# Starts stratus on the project; sets ENDPOINT. Polls for the ready file, no fixed sleep.
+# Starts stratus on the project; sets ENDPOINT (service port) and GATEWAY. Polls for the ready file, no fixed sleep.
 start_stratus() {
   local ready="$TMP/ready.json"
   "$STRATUS" start -c "$TMP/stratus.yaml" --port 0 --gateway-port 0 --ephemeral \
@@ -90,7 +90,8 @@ start_stratus() {
   local port
   port=$(sed -E 's/.*"service_port":([0-9]+).*/\1/' "$ready")
   ENDPOINT="http://127.0.0.1:$port"
-  echo "# stratus pid $STRATUS_PID at $ENDPOINT"
+  GATEWAY="http://127.0.0.1:$(sed -E 's/.*"gateway_port":([0-9]+).*/\1/' "$ready")"
+  echo "# stratus pid $STRATUS_PID at $ENDPOINT, gateway $GATEWAY"
 }
 
 # SIGTERM, then the exit status must be 0; prints the summary and exits with it.

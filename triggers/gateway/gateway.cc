@@ -7,6 +7,7 @@
 
 #include "emulator/emulator.h"
 #include "emulator/util/log.h"
+#include "triggers/gateway/authorizers.h"
 
 namespace stratus::triggers::gateway {
 namespace {
@@ -22,6 +23,10 @@ std::string Key(const std::string& method, const std::string& pattern) {
 
 }  // namespace
 
+GatewayTrigger::GatewayTrigger() = default;
+GatewayTrigger::GatewayTrigger(Options options) : options_(std::move(options)) {}
+GatewayTrigger::~GatewayTrigger() = default;
+
 Status GatewayTrigger::Start(Emulator& emulator) {
   emulator_ = &emulator;
   const auto& project = emulator.project();
@@ -33,6 +38,10 @@ Status GatewayTrigger::Start(Emulator& emulator) {
   }
   if (options_.rest_stage) rest_stage_ = *options_.rest_stage;
   http_cors_ = options_.http_cors ? options_.http_cors : project.gateway.cors;
+  rest_cors_ = project.gateway.rest_cors;
+  if (project.gateway.timeout) http_timeout_ = rest_timeout_ = *project.gateway.timeout;
+  authorizers_ = std::make_unique<Authorizers>(emulator);
+  STRATUS_RETURN_IF_ERROR(authorizers_->Load(project));
   // An API id as AWS spells them (10 lower-case alphanumerics), from the seeded generator.
   api_id_ = emulator.random().Hex(10);
   bool any_http = false, any_rest = false;
@@ -56,7 +65,8 @@ Status GatewayTrigger::Start(Emulator& emulator) {
   for (const Route& route : routes_) {
     bool rest = route.api == Api::kRest;
     log::Info("gateway: " + std::string(rest ? "rest " : "http ") + route.method + " " +
-              (rest ? rest_prefix_ : "") + route.path + " -> " + route.function);
+              (rest ? rest_prefix_ : "") + route.path + " -> " + route.function +
+              (route.authorizer.empty() ? "" : " (authorizer " + route.authorizer + ")"));
   }
   return Status::Ok();
 }

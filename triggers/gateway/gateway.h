@@ -22,6 +22,8 @@ class Emulator;
 
 namespace stratus::triggers::gateway {
 
+class Authorizers;
+
 enum class Api { kHttp, kRest };
 
 // One route of the project, as written in its `http:` or `rest:` event.
@@ -31,6 +33,8 @@ struct Route {
   std::string path;    // "/items/{id}", "/{proxy+}", or "$default" (HTTP APIs only)
   std::string function;
   config::Position position;
+  std::string authorizer;           // a gateway.authorizers name, or empty
+  std::vector<std::string> scopes;  // JWT authorization scopes
 
   bool is_default() const { return path == "$default"; }
   // The HTTP API routeKey ("GET /items/{id}", "$default").
@@ -51,18 +55,15 @@ using Cors = config::CorsConfig;
 class GatewayTrigger : public Module {
  public:
   struct Options {
-    // API Gateway's integration timeouts: 30 s for HTTP APIs, 29 s for REST APIs. A function
-    // whose own timeout is shorter fails first, and that is a function error (500 / 502).
-    std::chrono::milliseconds http_timeout{30000};
-    std::chrono::milliseconds rest_timeout{29000};
     // Overrides of the project's `gateway:` settings (tests). rest_stage names the stage in
     // REST events without prefixing the routes.
     std::optional<std::string> rest_stage;
     std::optional<Cors> http_cors;
   };
 
-  GatewayTrigger() = default;
-  explicit GatewayTrigger(Options options) : options_(std::move(options)) {}
+  GatewayTrigger();
+  explicit GatewayTrigger(Options options);
+  ~GatewayTrigger() override;
   std::string_view name() const override { return "gateway"; }
 
   // Adds every route to the gateway router and logs the route table, one line per route.
@@ -75,13 +76,19 @@ class GatewayTrigger : public Module {
 
  private:
   struct Pending;
+  struct Incoming;
   Status AddRoute(const Route& route, std::vector<std::string>* keys);
   Status AddCatchAll(const std::vector<std::string>& keys);
-  // Builds the event, invokes the route's function and answers `reply` (gateway_api.cc).
+  // Runs the route's authorizer, if any, then Integrate (gateway_api.cc).
   void Handle(const Route& route, http::RequestPtr request, http::Reply reply);
+  // Builds the event, invokes the route's function and answers the request.
+  void Integrate(std::shared_ptr<Incoming> incoming);
   void AnswerUnknownRoute(const http::Request& request, http::Reply reply);
-  // Answers a CORS preflight when the HTTP API has CORS; false when it is not one.
-  bool AnswerPreflight(const http::Request& request, const http::Reply& reply);
+  // Answers a CORS preflight when the API has CORS; false when it is not one.
+  bool AnswerPreflight(Api api, const http::Request& request, const http::Reply& reply);
+  // Sends `response` with the request id header (and REST's CORS origin), and logs it.
+  void Answer(Api api, const std::string& request_id, const http::Request& request,
+              const http::Reply& reply, http::Response response);
 
   Options options_;
   Emulator* emulator_ = nullptr;
@@ -92,6 +99,10 @@ class GatewayTrigger : public Module {
   std::string rest_stage_ = "dev";  // requestContext.stage of REST events
   std::string rest_prefix_;         // "/STAGE" when REST routes are served under their stage
   std::optional<Cors> http_cors_;
+  std::optional<Cors> rest_cors_;
+  std::chrono::milliseconds http_timeout_{30000};  // API Gateway's: 30 s HTTP, 29 s REST
+  std::chrono::milliseconds rest_timeout_{29000};
+  std::unique_ptr<Authorizers> authorizers_;
 };
 
 }  // namespace stratus::triggers::gateway

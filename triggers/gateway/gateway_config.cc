@@ -11,9 +11,11 @@ std::vector<Route> CollectRoutes(const config::ProjectConfig& project) {
   for (const auto& [name, function] : project.functions) {
     for (const auto& event : function.events) {
       if (const auto* http = std::get_if<config::HttpEvent>(&event)) {
-        routes.push_back({Api::kHttp, http->method, http->path, name, http->position});
+        routes.push_back({Api::kHttp, http->method, http->path, name, http->position,
+                          http->authorizer, http->scopes});
       } else if (const auto* rest = std::get_if<config::RestEvent>(&event)) {
-        routes.push_back({Api::kRest, rest->method, rest->path, name, rest->position});
+        routes.push_back({Api::kRest, rest->method, rest->path, name, rest->position,
+                          rest->authorizer, rest->scopes});
       }
     }
   }

@@ -1,6 +1,9 @@
 // CORS for HTTP APIs, as API Gateway applies a CorsConfiguration: it answers preflights
 // itself (even with no OPTIONS route), and it owns the CORS headers of every other answer
 // ("API Gateway ignores CORS headers returned from your backend integration").
+// CORS for REST APIs, as the console's "Enable CORS" sets it up: an OPTIONS method with a
+// mock integration answering 200 with fixed headers, and the same Allow-Origin on the
+// gateway's own 4XX/5XX answers; a proxy integration's answers keep the function's headers.
 #include <string>
 #include <vector>
 
@@ -57,6 +60,35 @@ http::Response PreflightResponse(const Cors& cors, const http::Request& request)
   }
   if (cors.allow_credentials) response.headers.Add("Access-Control-Allow-Credentials", "true");
   return response;
+}
+
+http::Response RestPreflightResponse(const Cors& cors, const http::Request& request) {
+  http::Response response = http::Response::Json(200, "{}");
+  response.headers.Add("Access-Control-Allow-Origin", RestAllowOrigin(cors, request));
+  // The console's defaults where the configuration says "any".
+  bool any_method = cors.allow_methods.empty() || cors.allow_methods[0] == "*";
+  response.headers.Add("Access-Control-Allow-Methods",
+                       any_method ? "DELETE,GET,HEAD,OPTIONS,PATCH,POST,PUT"
+                                  : Join(cors.allow_methods));
+  bool any_header = cors.allow_headers.empty() || cors.allow_headers[0] == "*";
+  response.headers.Add("Access-Control-Allow-Headers",
+                       any_header ? "Content-Type,X-Amz-Date,Authorization,X-Api-Key,"
+                                    "X-Amz-Security-Token"
+                                  : Join(cors.allow_headers));
+  if (cors.max_age >= 0) {
+    response.headers.Add("Access-Control-Max-Age", std::to_string(cors.max_age));
+  }
+  if (cors.allow_credentials) response.headers.Add("Access-Control-Allow-Credentials", "true");
+  return response;
+}
+
+std::string RestAllowOrigin(const Cors& cors, const http::Request& request) {
+  // A mock answers one fixed origin; "*" stays "*". With several origins, the request's
+  // own when listed (as a mapping template would choose), else the first.
+  if (cors.allow_origins.size() == 1) return cors.allow_origins[0];
+  auto origin = request.headers.Get("Origin");
+  std::string allowed = origin ? AllowedOrigin(cors, *origin) : "";
+  return allowed.empty() ? cors.allow_origins[0] : allowed;
 }
 
 void ApplyCors(const Cors& cors, const http::Request& request, http::Response* response) {

@@ -63,10 +63,9 @@ std::string Join(const std::vector<std::string>& values, std::string_view sep) {
   return out;
 }
 
-// The body as the event carries it: text when it is text, else base64.
-void AddBody(const http::Request& request, bool omit_when_empty, Json* event) {
+// The body as an HTTP API event carries it: text when it is text, else base64.
+void AddHttpBody(const http::Request& request, Json* event) {
   if (request.body.empty()) {
-    if (!omit_when_empty) (*event)["body"] = nullptr;
     (*event)["isBase64Encoded"] = false;
     return;
   }
@@ -74,6 +73,28 @@ void AddBody(const http::Request& request, bool omit_when_empty, Json* event) {
   bool text = IsValidUtf8(request.body) && (!type || IsTextContentType(*type));
   (*event)["body"] = text ? request.body : Base64Encode(request.body);
   (*event)["isBase64Encoded"] = !text;
+}
+
+// A REST API sends base64 only for its binaryMediaTypes; any other body goes as text (bytes
+// that are not UTF-8 then arrive replaced, as API Gateway's own transcoding leaves them).
+void AddRestBody(const http::Request& request, const EventContext& context, Json* event) {
+  if (request.body.empty()) {
+    (*event)["body"] = nullptr;
+    (*event)["isBase64Encoded"] = false;
+    return;
+  }
+  auto type = request.headers.Get("Content-Type");
+  bool binary = context.binary_media_types != nullptr && type &&
+                MatchesMediaType(*type, *context.binary_media_types);
+  (*event)["body"] = binary ? Base64Encode(request.body) : request.body;
+  (*event)["isBase64Encoded"] = binary;
+}
+
+Json StageVariables(const EventContext& context) {
+  if (context.stage_variables == nullptr || context.stage_variables->empty()) return nullptr;
+  Json variables = Json::object();
+  for (const auto& [name, value] : *context.stage_variables) variables[name] = value;
+  return variables;
 }
 
 Json PathParameters(const http::Request& request) {
@@ -190,8 +211,33 @@ bool IsValidUtf8(std::string_view s) {
   return true;
 }
 
+bool MatchesMediaType(std::string_view content_type, const std::vector<std::string>& types) {
+  std::string type = Trim(Lower(content_type.substr(0, content_type.find(';'))));
+  size_t slash = type.find('/');
+  std::string_view major = std::string_view(type).substr(0, slash);
+  for (const std::string& candidate : types) {
+    std::string want = Lower(candidate);
+    if (want == "*/*" || want == type) return true;
+    if (want.size() > 2 && want.compare(want.size() - 2, 2, "/*") == 0 &&
+        std::string_view(want).substr(0, want.size() - 2) == major) {
+      return true;
+    }
+  }
+  return false;
+}
+
 std::string BuildHttpEvent(const Route& route, const http::Request& request,
                            const EventContext& context) {
+  return Dump(HttpEventJson(route, request, context));
+}
+
+std::string BuildRestEvent(const Route& route, const http::Request& request,
+                           const EventContext& context) {
+  return Dump(RestEventJson(route, request, context));
+}
+
+Json HttpEventJson(const Route& route, const http::Request& request,
+                   const EventContext& context) {
   Json event;
   event["version"] = "2.0";
   event["routeKey"] = route.route_key();
@@ -224,14 +270,26 @@ std::string BuildHttpEvent(const Route& route, const http::Request& request,
       {"stage", context.stage},
       {"time", FormatRequestTime(context.time_ms)},
       {"timeEpoch", context.time_ms}};
-  AddBody(request, /*omit_when_empty=*/true, &event);
+  if (context.authorizer != nullptr) {
+    // AWS's examples place it first in requestContext.
+    Json with_authorizer = {{"accountId", context.account_id},
+                            {"apiId", context.api_id},
+                            {"authorizer", *context.authorizer}};
+    for (auto& [key, value] : event["requestContext"].items()) {
+      if (key != "accountId" && key != "apiId") with_authorizer[key] = value;
+    }
+    event["requestContext"] = std::move(with_authorizer);
+  }
+  AddHttpBody(request, &event);
   Json path_params = PathParameters(request);
   if (!path_params.is_null()) event["pathParameters"] = path_params;
-  return Dump(event);
+  Json variables = StageVariables(context);
+  if (!variables.is_null()) event["stageVariables"] = variables;
+  return event;
 }
 
-std::string BuildRestEvent(const Route& route, const http::Request& request,
-                           const EventContext& context) {
+Json RestEventJson(const Route& route, const http::Request& request,
+                   const EventContext& context) {
   Json event;
   event["resource"] = route.path;
   // `path` is the resource path (no stage); requestContext.path is the path as received.
@@ -259,7 +317,7 @@ std::string BuildRestEvent(const Route& route, const http::Request& request,
   event["queryStringParameters"] = single;
   event["multiValueQueryStringParameters"] = values;
   event["pathParameters"] = PathParameters(request);
-  event["stageVariables"] = nullptr;
+  event["stageVariables"] = StageVariables(context);
   std::string domain = HostOf(request);
   Json identity = Json::object();
   for (const char* key : {"accessKey", "accountId", "caller", "cognitoAuthenticationProvider",
@@ -274,6 +332,7 @@ std::string BuildRestEvent(const Route& route, const http::Request& request,
   event["requestContext"] = {
       {"accountId", context.account_id},
       {"apiId", context.api_id},
+      {"authorizer", context.authorizer != nullptr ? *context.authorizer : Json(nullptr)},
       {"domainName", domain},
       {"domainPrefix", PrefixOf(domain)},
       {"extendedRequestId", context.extended_request_id},
@@ -287,8 +346,9 @@ std::string BuildRestEvent(const Route& route, const http::Request& request,
       {"resourceId", context.api_id.substr(0, 6)},
       {"resourcePath", route.path},
       {"stage", context.stage}};
-  AddBody(request, /*omit_when_empty=*/false, &event);
-  return Dump(event);
+  if (context.authorizer == nullptr) event["requestContext"].erase("authorizer");
+  AddRestBody(request, context, &event);
+  return event;
 }
 
 }  // namespace stratus::triggers::gateway

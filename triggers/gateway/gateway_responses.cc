@@ -31,8 +31,9 @@ Json Parse(const std::string& payload) {
 }
 
 // statusCode, headers, multiValueHeaders, body and isBase64Encoded: the part both formats
-// share. Returns false for a field of the wrong type.
-bool MapCommon(const Json& object, http::Response* response) {
+// share. A base64 body is decoded when `decode_base64`. Returns false for a field of the
+// wrong type.
+bool MapCommon(const Json& object, bool decode_base64, http::Response* response) {
   const Json& status = object["statusCode"];
   if (status.is_number_integer()) {
     response->status = status.get<int>();
@@ -78,7 +79,7 @@ bool MapCommon(const Json& object, http::Response* response) {
   if (auto it = object.find("body"); it != object.end() && !it->is_null()) {
     if (!it->is_string()) return false;
     std::string body = it->get<std::string>();
-    if (base64) {
+    if (base64 && decode_base64) {
       auto decoded = Base64Decode(body);
       if (!decoded) return false;
       body = std::move(*decoded);
@@ -102,7 +103,7 @@ std::optional<http::Response> MapHttpResponse(const std::string& payload) {
     response.body = parsed.is_string() ? parsed.get<std::string>() : payload;
     return response;
   }
-  if (!MapCommon(parsed, &response)) return std::nullopt;
+  if (!MapCommon(parsed, /*decode_base64=*/true, &response)) return std::nullopt;
   if (auto it = parsed.find("cookies"); it != parsed.end() && !it->is_null()) {
     if (!it->is_array()) return std::nullopt;
     for (const auto& cookie : *it) {
@@ -116,13 +117,13 @@ std::optional<http::Response> MapHttpResponse(const std::string& payload) {
   return response;
 }
 
-std::optional<http::Response> MapRestResponse(const std::string& payload) {
+std::optional<http::Response> MapRestResponse(const std::string& payload, bool decode_base64) {
   Json parsed = Parse(payload);
   if (parsed.is_discarded() || !parsed.is_object() || !parsed.contains("statusCode")) {
     return std::nullopt;
   }
   http::Response response;
-  if (!MapCommon(parsed, &response)) return std::nullopt;
+  if (!MapCommon(parsed, decode_base64, &response)) return std::nullopt;
   if (!response.headers.Has("Content-Type")) {
     response.headers.Add("Content-Type", "application/json");
   }

@@ -45,6 +45,30 @@ inline const std::map<std::string, std::string>& Handlers() {
        "def handler(event, context):\n"
        "    return {'statusCode': 200, 'headers': {'content-type': 'application/octet-stream'},\n"
        "            'body': event['body'], 'isBase64Encoded': event['isBase64Encoded']}\n"},
+      // A Lambda authorizer for every kind: the identity ("allow", "deny", "other",
+      // "unauthorized", "broken") decides; the event it got comes back in the context.
+      {"authz.py",
+       "import json\n"
+       "def handler(event, context):\n"
+       "    if event['type'] == 'TOKEN':\n"
+       "        who = event['authorizationToken']\n"
+       "    else:\n"
+       "        who = (event.get('headers') or {}).get('x-key') or \\\n"
+       "              (event.get('headers') or {}).get('X-Key', '')\n"
+       "    arn = event.get('methodArn') or event.get('routeArn')\n"
+       "    if who == 'unauthorized':\n"
+       "        raise Exception('Unauthorized')\n"
+       "    if who == 'broken':\n"
+       "        return {'nothing': 'useful'}\n"
+       "    if 'simple' in (event.get('headers') or {}):\n"
+       "        return {'isAuthorized': who == 'allow', 'context': {'user': who, 'n': 7}}\n"
+       "    effect = 'Allow' if who == 'allow' else 'Deny'\n"
+       "    resource = arn if who != 'other' else 'arn:aws:execute-api:*:*:*/*/DELETE/*'\n"
+       "    return {'principalId': 'user-' + who,\n"
+       "            'policyDocument': {'Version': '2012-10-17', 'Statement': [\n"
+       "                {'Action': 'execute-api:Invoke', 'Effect': effect if who != 'other' else 'Allow',\n"
+       "                 'Resource': [resource]}]},\n"
+       "            'context': {'user': who, 'n': 7, 'event': json.dumps(event)}}\n"},
       {"fail.py",
        "def handler(event, context):\n"
        "    raise ValueError('boom')\n"},

@@ -158,9 +158,7 @@ TEST_CASE("a function that times out is a function error: 500") {
 }
 
 TEST_CASE("the integration timeout answers 503 Service Unavailable") {
-  GatewayTrigger::Options options;
-  options.http_timeout = std::chrono::milliseconds(300);
-  Fixture f(kYaml, options);
+  Fixture f(std::string("gateway: {timeout: 300ms}\n") + kYaml);
   auto r = f.Request("GET", "/slow?s=0.8");
   CHECK(r.status == 503);
   CHECK(json::parse(r.body) == json{{"message", "Service Unavailable"}});
@@ -194,6 +192,13 @@ TEST_CASE("bytes that are not UTF-8 in headers or the query reach the function r
   CHECK(e["headers"].contains("x-bad"));
   CHECK(e["headers"]["x-forwarded-proto"] == "http");
   CHECK(e["headers"]["x-forwarded-for"] == "127.0.0.1");
+}
+
+TEST_CASE("stage variables reach HTTP API events; without them the key is absent") {
+  Fixture plain(kYaml);
+  CHECK_FALSE(plain.Event("GET", "/items/1").contains("stageVariables"));
+  Fixture f(std::string("gateway: {stage_variables: {table: orders}}\n") + kYaml);
+  CHECK(f.Event("GET", "/items/1")["stageVariables"] == json{{"table", "orders"}});
 }
 
 }  // namespace

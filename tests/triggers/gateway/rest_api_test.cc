@@ -83,11 +83,55 @@ TEST_CASE("REST response mapping: multiValueHeaders, base64, default content typ
   CHECK(r.Header("x-one") == "a");
   CHECK(r.headers.count("x-two") == 2);
   CHECK(r.Header("content-type") == "application/json");
+}
 
+TEST_CASE("REST binary bodies: base64 only for binary_media_types, decoded for an Accept match") {
   std::string binary("\x00\x10\xff", 3);
-  r = f.Request("POST", "/mirror", binary, "Content-Type: application/octet-stream\r\n");
+  {
+    // Without binaryMediaTypes a REST API passes bodies as text: bytes that are not UTF-8
+    // arrive replaced, and the function's base64 answer is sent as the base64 text.
+    Fixture f(kYaml);
+    auto event = f.Event("POST", "/items/1", binary, "Content-Type: application/octet-stream\r\n");
+    CHECK(event["isBase64Encoded"] == false);
+    CHECK(event["body"] == std::string("\x00\x10\xef\xbf\xbd", 5));
+  }
+  Fixture f(std::string("gateway: {binary_media_types: [application/octet-stream, image/*]}\n") +
+            kYaml);
+  auto event = f.Event("POST", "/items/1", binary, "Content-Type: application/octet-stream\r\n");
+  CHECK(event["isBase64Encoded"] == true);
+  CHECK(event["body"] == "ABD/");
+  auto r = f.Request("POST", "/mirror", binary,
+                     "Content-Type: application/octet-stream\r\nAccept: image/png\r\n");
   CHECK(r.status == 200);
   CHECK(r.body == binary);
+  r = f.Request("POST", "/mirror", binary,
+                "Content-Type: application/octet-stream\r\nAccept: application/json\r\n");
+  CHECK(r.body == "ABD/");
+}
+
+TEST_CASE("REST stage variables reach the event") {
+  Fixture f(std::string("gateway: {stage_variables: {table: orders, limit: 10}}\n") + kYaml);
+  auto event = f.Event("GET", "/items/1");
+  CHECK(event["stageVariables"] == json{{"limit", "10"}, {"table", "orders"}});
+}
+
+TEST_CASE("REST CORS: preflight answered as the Enable CORS mock; gateway errors carry the origin") {
+  Fixture f(std::string("gateway:\n  rest_cors: {allow_origins: ['https://app.example'],\n"
+                        "              allow_methods: [GET, POST], allow_headers: [x-key]}\n") +
+            kYaml);
+  auto r = f.Request("OPTIONS", "/items/1", "",
+                     "Origin: https://app.example\r\nAccess-Control-Request-Method: GET\r\n");
+  CHECK(r.status == 200);
+  CHECK(r.Header("access-control-allow-origin") == "https://app.example");
+  CHECK(r.Header("access-control-allow-methods") == "GET,POST");
+  CHECK(r.Header("access-control-allow-headers") == "x-key");
+  // The function's own answer keeps its headers (a proxy integration sets its own CORS).
+  r = f.Request("GET", "/items/1", "", "Origin: https://app.example\r\n");
+  CHECK(r.status == 200);
+  CHECK(r.Header("access-control-allow-origin").empty());
+  r = f.Request("GET", "/fail", "", "Origin: https://app.example\r\n");
+  CHECK(r.status == 502);
+  CHECK(r.Header("access-control-allow-origin") == "https://app.example");
 }
 
 TEST_CASE("REST errors: 502 for a function error or bad answer, 403 for unknown routes") {
@@ -112,9 +156,7 @@ TEST_CASE("REST errors: 502 for a function error or bad answer, 403 for unknown 
 }
 
 TEST_CASE("the REST integration timeout answers 504 Endpoint request timed out") {
-  GatewayTrigger::Options options;
-  options.rest_timeout = std::chrono::milliseconds(300);
-  Fixture f(kYaml, options);
+  Fixture f(std::string("gateway: {timeout: 300ms}\n") + kYaml);
   auto r = f.Request("GET", "/slow?s=0.8");
   CHECK(r.status == 504);
   CHECK(json::parse(r.body) == json{{"message", "Endpoint request timed out"}});

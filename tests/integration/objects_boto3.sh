@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# boto3 (Debian's python3-boto3) against stratus's S3 API: buckets, objects with metadata,
+# ranges, conditions, copies, listings, DeleteObjects, multipart, checksums, presigned URLs,
+# awkward keys, S3's XML errors, and notifications delivered to a function.
+# Usage: objects_boto3.sh PATH_TO_STRATUS. Exits 77 (skipped) when boto3 is missing.
+. "$(dirname "$0")/lib.sh" "$1"
+
+PY=${BOTO3_PYTHON:-/usr/bin/python3}
+"$PY" -c 'import boto3' 2>/dev/null || { echo "SKIP: boto3 not importable by $PY"; exit 77; }
+mkdir -p "$TMP/events"
+cat >"$TMP/stratus.yaml" <<YAML
+functions:
+  record:
+    runtime: python3.11
+    handler: record.handler
+    timeout: 10
+    environment: { OUT: "$TMP/events" }
+    events:
+      - object: { bucket: watched, on: [created], prefix: in/, suffix: .txt }
+buckets: [watched, plain]
+YAML
+cat >"$TMP/record.py" <<'PY'
+import json, os, uuid
+
+
+def handler(event, context):
+    path = os.path.join(os.environ["OUT"], uuid.uuid4().hex + ".json")
+    with open(path + ".tmp", "w") as f:
+        json.dump(event, f)
+    os.rename(path + ".tmp", path)
+    return {"ok": True}
+PY
+start_stratus
+"$PY" "$(dirname "$0")/objects_boto3.py" "$ENDPOINT" "$TMP/events" || FAILURES=$((FAILURES + 1))
+stop_stratus_and_finish

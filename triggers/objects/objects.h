@@ -1,0 +1,126 @@
+// The object store trigger: an S3-compatible API on the service port (path-style and
+// virtual-hosted-style requests), bodies in the BlobStore and metadata in SQLite
+// (ObjectStore), and bucket notifications to functions and queues (Notifier). The project's
+// `buckets:` exist from the start. Requests signed for another service (SQS, Lambda, ...)
+// are never claimed: the routes' guard lets them fall through to their own service.
+// Threading: loop thread only.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "emulator/http/router.h"
+#include "emulator/module.h"
+#include "triggers/objects/objects_body.h"
+#include "triggers/objects/objects_errors.h"
+#include "triggers/objects/objects_events.h"
+#include "triggers/objects/objects_request.h"
+#include "triggers/objects/objects_store.h"
+
+namespace stratus {
+class Emulator;
+}
+
+namespace stratus::triggers::objects {
+
+// One S3 request on its way through the handlers.
+struct Call {
+  http::RequestPtr request;
+  http::Reply reply;
+  Target target;
+  std::map<std::string, std::string> query;
+  std::string request_id;
+  std::string host_id;
+  std::string body;  // the whole body, for operations that take a small document
+
+  bool Has(const std::string& name) const { return query.count(name) != 0; }
+  std::string Query(const std::string& name) const {
+    auto it = query.find(name);
+    return it == query.end() ? "" : it->second;
+  }
+  std::string Header(std::string_view name) const {
+    auto v = request->headers.Get(name);
+    return v ? std::string(*v) : "";
+  }
+  bool HasHeader(std::string_view name) const { return request->headers.Has(name); }
+  // "/bucket/key" for error documents.
+  std::string Resource() const;
+};
+using CallPtr = std::shared_ptr<Call>;
+
+class ObjectsTrigger : public Module {
+ public:
+  std::string_view name() const override { return "objects"; }
+  // Migrates the tables, removes bodies whose metadata never committed (a crash between a
+  // blob's rename and its row's commit), creates the project's buckets and adds the routes.
+  Status Start(Emulator& emulator) override;
+  void Stop() override {}
+
+  using Handler = void (ObjectsTrigger::*)(const CallPtr&);
+
+ private:
+  friend struct Operations;
+  void Handle(http::RequestPtr request, http::Reply reply);
+  void Dispatch(const CallPtr& call);
+  void ReadSmallBody(const CallPtr& call, Handler next);
+
+  // Answers.
+  void Send(const CallPtr& call, http::Response response);
+  void SendXml(const CallPtr& call, int status, std::string xml);
+  void Fail(const CallPtr& call, const S3Error& error);
+  // The bucket's record, or answers NoSuchBucket / InvalidBucketName and returns nullopt.
+  std::optional<BucketRecord> RequireBucket(const CallPtr& call);
+  // Runs `change` in a group commit; blobs it frees are deleted after the commit.
+  void Commit(std::function<Status(ObjectStore&, std::vector<std::string>*)> change,
+              std::function<void(Status)> done);
+  void Emit(const CallPtr& call, const std::string& event_name, const std::string& key,
+            uint64_t size, const std::string& etag);
+  int64_t NowMs() const;
+
+  // Service and buckets (objects_bucket_api.cc).
+  void ListBuckets(const CallPtr& call);
+  void CreateBucket(const CallPtr& call);
+  void HeadBucket(const CallPtr& call);
+  void DeleteBucket(const CallPtr& call);
+  void GetBucketLocation(const CallPtr& call);
+  void PutBucketNotification(const CallPtr& call);
+  void GetBucketNotification(const CallPtr& call);
+  void Unsupported(const CallPtr& call);
+
+  // Listing (objects_list_api.cc).
+  void ListObjectsV2(const CallPtr& call);
+  void ListObjectsV1(const CallPtr& call);
+
+  // Objects (objects_object_api.cc, objects_get_api.cc).
+  void PutObject(const CallPtr& call);
+  void StorePutObject(const CallPtr& call, Result<IngestResult> body);
+  void CopyObject(const CallPtr& call);
+  void GetObject(const CallPtr& call);
+  void HeadObject(const CallPtr& call);
+  void ServeObject(const CallPtr& call, bool head);
+  void DeleteObject(const CallPtr& call);
+  void DeleteObjects(const CallPtr& call);
+
+  // Multipart uploads (objects_multipart.cc).
+  void CreateMultipartUpload(const CallPtr& call);
+  void UploadPart(const CallPtr& call);
+  void CompleteMultipartUpload(const CallPtr& call);
+  void AbortMultipartUpload(const CallPtr& call);
+  void ListParts(const CallPtr& call);
+  void ListMultipartUploads(const CallPtr& call);
+
+  Emulator* emulator_ = nullptr;
+  std::unique_ptr<ObjectStore> store_;
+  Notifier notifier_;
+  std::shared_ptr<FreshBlobs> fresh_ = std::make_shared<FreshBlobs>();
+};
+
+// Content headers and user metadata of a request, as S3 stores them.
+ObjectAttributes AttributesFromRequest(const http::Request& request);
+// Adds stored content headers, metadata and (when asked) checksums to a response.
+void AddObjectHeaders(const ObjectRecord& object, http::Response* response);
+
+}  // namespace stratus::triggers::objects

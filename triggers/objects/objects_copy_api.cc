@@ -1,0 +1,143 @@
+// CopyObject: x-amz-copy-source, the metadata directive and the copy-source conditions.
+#include "emulator/emulator.h"
+#include "emulator/http/router.h"
+#include "emulator/util/base64.h"
+#include "emulator/util/time_format.h"
+#include "triggers/objects/objects.h"
+
+namespace stratus::triggers::objects {
+namespace {
+
+// "/bucket/key" or "bucket/key", URL-encoded, maybe with ?versionId=.
+bool ParseCopySource(std::string_view header, std::string* bucket, std::string* key) {
+  header = header.substr(0, header.find('?'));
+  std::string decoded;
+  if (!http::PercentDecode(header, &decoded)) return false;
+  std::string_view rest = decoded;
+  if (!rest.empty() && rest[0] == '/') rest.remove_prefix(1);
+  size_t slash = rest.find('/');
+  if (slash == std::string_view::npos || slash == 0 || slash + 1 == rest.size()) return false;
+  *bucket = std::string(rest.substr(0, slash));
+  *key = std::string(rest.substr(slash + 1));
+  return true;
+}
+
+std::vector<ChecksumAlgorithm> AlgorithmsOf(const ObjectAttributes& attrs) {
+  std::vector<ChecksumAlgorithm> out;
+  for (const auto& [header, value] : attrs.checksums) {
+    for (ChecksumAlgorithm a : AllChecksumAlgorithms()) {
+      if (ChecksumHeader(a) == header) out.push_back(a);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+void ObjectsTrigger::CopyObject(const CallPtr& call) {
+  if (!RequireBucket(call)) return;
+  std::string src_bucket, src_key;
+  if (!ParseCopySource(call->Header("x-amz-copy-source"), &src_bucket, &src_key)) {
+    Fail(call, errors::InvalidArgument(
+                   "Copy Source must mention the source bucket and key: sourcebucket/sourcekey"));
+    return;
+  }
+  std::string directive = call->Header("x-amz-metadata-directive");
+  if (!directive.empty() && directive != "COPY" && directive != "REPLACE") {
+    Fail(call, errors::InvalidArgument("Unknown metadata directive."));
+    return;
+  }
+  bool replace = directive == "REPLACE";
+  if (src_bucket == call->target.bucket && src_key == call->target.key && !replace) {
+    Fail(call, errors::InvalidRequest(
+                   "This copy request is illegal because it is trying to copy an object to itself "
+                   "without changing the object's metadata, storage class, website redirect "
+                   "location or encryption attributes."));
+    return;
+  }
+  auto bucket = store_->FindBucket(src_bucket);
+  if (!bucket.ok() || !*bucket) {
+    Fail(call, bucket.ok() ? errors::NoSuchBucket(src_bucket) : FromStatus(bucket.status()));
+    return;
+  }
+  auto found = store_->FindObject(src_bucket, src_key);
+  if (!found.ok() || !*found) {
+    Fail(call, found.ok() ? errors::NoSuchKey(src_key) : FromStatus(found.status()));
+    return;
+  }
+  auto source = std::make_shared<ObjectRecord>(std::move(**found));
+  Conditions conditions{call->Header("x-amz-copy-source-if-match"),
+                        call->Header("x-amz-copy-source-if-none-match"),
+                        call->Header("x-amz-copy-source-if-modified-since"),
+                        call->Header("x-amz-copy-source-if-unmodified-since")};
+  std::string failed;
+  if (EvaluateConditions(conditions, source->etag, source->last_modified_ms, &failed) !=
+      ConditionResult::kProceed) {
+    Fail(call, errors::PreconditionFailed("x-amz-copy-source-" + (failed.empty() ? "If-None-Match" : failed)));
+    return;
+  }
+  auto record = std::make_shared<ObjectRecord>();
+  record->bucket = call->target.bucket;
+  record->key = call->target.key;
+  if (replace) {
+    record->attributes = AttributesFromRequest(*call->request);
+  } else {
+    record->attributes.headers = source->attributes.headers;
+    record->attributes.metadata = source->attributes.metadata;
+  }
+  std::vector<ChecksumAlgorithm> algorithms = AlgorithmsOf(source->attributes);
+  if (auto a = ParseChecksumAlgorithm(call->Header("x-amz-checksum-algorithm"))) algorithms = {*a};
+  auto finish = [this, call, record](Result<IngestResult> body) {
+    if (!body.ok()) {
+      Fail(call, FromStatus(body.status()));
+      return;
+    }
+    record->size = body->digests.size;
+    record->etag = body->digests.Md5Hex();
+    record->last_modified_ms = NowMs();
+    for (const auto& [a, raw] : body->digests.checksums) {
+      record->attributes.checksums.emplace_back(ChecksumHeader(a), Base64Encode(raw));
+    }
+    std::string new_blob;
+    if (body->blob) {
+      new_blob = body->blob->id;
+      record->segments.push_back({body->blob->id, body->blob->size});
+    } else {
+      record->is_inline = true;
+      record->inline_body = std::move(body->inline_body);
+    }
+    Commit([record](ObjectStore& store, std::vector<std::string>* freed) {
+             return store.PutObject(*record, freed);
+           },
+           [this, call, record, new_blob](Status s) {
+             if (!s.ok()) {
+               if (!new_blob.empty()) RemoveBlobs(emulator_->blobs(), {new_blob});
+               Fail(call, FromStatus(s));
+               return;
+             }
+             XmlWriter xml("CopyObjectResult");
+             xml.Leaf("LastModified", IsoTimeUtc(record->last_modified_ms));
+             xml.Leaf("ETag", "\"" + record->etag + "\"");
+             for (const auto& [header, value] : record->attributes.checksums) {
+               std::string name = "Checksum" + header.substr(15);  // x-amz-checksum-crc32
+               for (size_t i = 8; i < name.size(); ++i) name[i] = static_cast<char>(std::toupper(name[i]));
+               xml.Leaf(name, value);
+             }
+             Emit(call, "ObjectCreated:Copy", record->key, record->size, record->etag);
+             SendXml(call, 200, xml.Finish());
+           });
+  };
+  if (source->is_inline) {
+    BodyHasher hasher(algorithms);
+    hasher.Update(source->inline_body);
+    IngestResult body;
+    body.digests = hasher.Finish();
+    body.inline_body = source->inline_body;
+    finish(std::move(body));
+    return;
+  }
+  CopySegments(emulator_->blobs(), source->segments, std::move(algorithms), fresh_,
+               std::move(finish));
+}
+
+}  // namespace stratus::triggers::objects

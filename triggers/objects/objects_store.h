@@ -1,0 +1,132 @@
+// ObjectStore: the object store's metadata in SQLite (buckets, objects and the blobs holding
+// their bodies, multipart uploads and parts, notification configurations). Bodies live in
+// the BlobStore; a row refers to a blob only after the blob is durable (BlobWriter::Finish).
+// Small bodies (up to kInlineLimit) are kept in the row itself, so they commit with the row
+// in one group-committed transaction instead of costing a file and an fsync each.
+// Threading: loop thread only (the Db's). Mutating calls are meant to run inside
+// Db::Write changes; readers run anywhere on the loop.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <unordered_set>
+#include <utility>
+#include <vector>
+
+#include "emulator/storage/db.h"
+#include "emulator/util/status.h"
+
+namespace stratus::triggers::objects {
+
+inline constexpr uint64_t kInlineLimit = 64 * 1024;
+
+struct BucketRecord {
+  std::string name;
+  int64_t created_ms = 0;
+  std::string notification;  // API-set configuration, JSON (see objects_events.h); "" for none
+};
+
+struct Segment {
+  std::string blob_id;
+  uint64_t size = 0;
+};
+
+// What S3 keeps beside the body: content headers, user metadata, checksums.
+struct ObjectAttributes {
+  std::vector<std::pair<std::string, std::string>> headers;   // Content-Type, Cache-Control...
+  std::vector<std::pair<std::string, std::string>> metadata;  // x-amz-meta-NAME (lower case)
+  std::vector<std::pair<std::string, std::string>> checksums; // x-amz-checksum-crc32 -> base64
+  int parts_count = 0;                                        // multipart objects only
+
+  std::string ToJson() const;
+  static ObjectAttributes FromJson(const std::string& json);
+};
+
+struct ObjectRecord {
+  int64_t id = 0;
+  std::string bucket;
+  std::string key;
+  uint64_t size = 0;
+  std::string etag;  // without quotes
+  int64_t last_modified_ms = 0;
+  ObjectAttributes attributes;
+  bool is_inline = false;
+  std::string inline_body;
+  std::vector<Segment> segments;  // the body, in order, when not inline
+};
+
+struct ListEntry {
+  std::string key;
+  uint64_t size = 0;
+  std::string etag;
+  int64_t last_modified_ms = 0;
+};
+
+struct UploadRecord {
+  std::string upload_id;
+  std::string bucket;
+  std::string key;
+  int64_t initiated_ms = 0;
+  ObjectAttributes attributes;
+  std::string checksum_algorithm;  // "" or CRC32, CRC32C, SHA1, SHA256
+};
+
+struct PartRecord {
+  int number = 0;
+  std::string blob_id;
+  uint64_t size = 0;
+  std::string etag;
+  std::string checksum;  // base64 of the upload's checksum algorithm, or ""
+  int64_t last_modified_ms = 0;
+};
+
+class ObjectStore {
+ public:
+  explicit ObjectStore(storage::Db& db) : db_(db) {}
+
+  // Creates or upgrades the module's tables.
+  Status Migrate();
+
+  // Buckets. CreateBucket: AlreadyExists when present. DeleteBucket: NotFound, or
+  // FailedPrecondition when it still holds objects; drops its uploads (their part blobs are
+  // appended to `freed`).
+  Status CreateBucket(const std::string& name, int64_t now_ms);
+  Result<std::optional<BucketRecord>> FindBucket(const std::string& name);
+  Result<std::vector<BucketRecord>> ListBuckets();
+  Status DeleteBucket(const std::string& name, std::vector<std::string>* freed);
+  Status SetNotification(const std::string& bucket, const std::string& json);
+
+  // Objects. PutObject replaces any object with the same key; the blobs it no longer needs
+  // are appended to `freed` (delete them after the commit). DeleteObject: false when absent.
+  Result<std::optional<ObjectRecord>> FindObject(const std::string& bucket, const std::string& key);
+  Status PutObject(ObjectRecord& record, std::vector<std::string>* freed);
+  Result<bool> DeleteObject(const std::string& bucket, const std::string& key,
+                            std::vector<std::string>* freed);
+  // Up to `limit` keys of `bucket` in binary order with lower <= key (or < when
+  // !lower_inclusive) and key < upper (no upper bound when empty).
+  Result<std::vector<ListEntry>> ListObjects(const std::string& bucket, const std::string& lower,
+                                             bool lower_inclusive, const std::string& upper,
+                                             int limit);
+  Result<bool> BucketHasObjects(const std::string& bucket);
+
+  // Multipart uploads. PutPart replaces the same part number (old blob to `freed`).
+  // DeleteUpload drops the upload and its parts; blobs of parts not in `keep` go to `freed`.
+  Status CreateUpload(const UploadRecord& upload);
+  Result<std::optional<UploadRecord>> FindUpload(const std::string& upload_id);
+  Result<std::vector<UploadRecord>> ListUploads(const std::string& bucket);
+  Status PutPart(const std::string& upload_id, const PartRecord& part,
+                 std::vector<std::string>* freed);
+  Result<std::vector<PartRecord>> ListParts(const std::string& upload_id);
+  Status DeleteUpload(const std::string& upload_id, const std::unordered_set<std::string>& keep,
+                      std::vector<std::string>* freed);
+
+  // Every blob id a row refers to (start-up clean-up of bodies whose rows never committed).
+  Result<std::unordered_set<std::string>> ReferencedBlobs();
+
+ private:
+  Status LoadSegments(ObjectRecord& record);
+  storage::Db& db_;
+};
+
+}  // namespace stratus::triggers::objects
