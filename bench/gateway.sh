@@ -20,7 +20,9 @@
 # its in-process mode in req/s, p99 < 5 ms at 32 connections, <= 1/10 of its peak memory; the
 # C++ echo >= 25,000 req/s. Only 2xx responses count towards req/s.
 # Tunables: DURATION (10s), WARMUP (2s), THREADS (2), CONNECTIONS (32), CONCURRENCY (2),
-# PEERS_DIR (/tmp/peers), SLS_VER (3.40.0), SLSO_VER (13.10.1) as in ../shared/bench/slso.sh.
+# PEERS_DIR (/tmp/peers), SLS_VER (3.40.0), SLSO_VER (13.10.1) as in ../shared/bench/slso.sh,
+# ROWS (all): a space-separated subset of stratus-node, stratus-node-c, slso-default,
+# slso-inprocess, stratus-cpp (with stratus-health), node-floor.
 . "$(dirname "$0")/lib.sh"
 DURATION=${DURATION:-10s} WARMUP=${WARMUP:-2s} THREADS=${THREADS:-2} CONNECTIONS=${CONNECTIONS:-32}
 CONCURRENCY=${CONCURRENCY:-2} PEERS_DIR=${PEERS_DIR:-/tmp/peers}
@@ -224,13 +226,17 @@ echo "# $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); $("$STRATUS" --ve
 echo "# wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency after a $WARMUP warm-up; fresh server per row; loopback"
 echo "# stratus-node: concurrency left to its default; stratus-node-c$CONCURRENCY: concurrency: $CONCURRENCY" \
   "(requests above it are throttled with 429, as Lambda throttles them; only 2xx count)"
-stratus_row stratus-node "$P/node.yaml"
-stratus_row "stratus-node-c$CONCURRENCY" "$P/node-c.yaml"
-slso_row slso-default
-slso_row slso-inprocess --useInProcess
-stratus_row stratus-cpp "$P/cpp.yaml" health
-FLOOR_PORT=$(free_port) || exit 1
-server_row node-floor "$P" "http://127.0.0.1:$FLOOR_PORT/hello" node floor.js "$FLOOR_PORT"
+ROWS=${ROWS:-stratus-node stratus-node-c slso-default slso-inprocess stratus-cpp node-floor}
+wanted() { case " $ROWS " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
+wanted stratus-node && stratus_row stratus-node "$P/node.yaml"
+wanted stratus-node-c && stratus_row "stratus-node-c$CONCURRENCY" "$P/node-c.yaml"
+wanted slso-default && slso_row slso-default
+wanted slso-inprocess && slso_row slso-inprocess --useInProcess
+wanted stratus-cpp && stratus_row stratus-cpp "$P/cpp.yaml" health
+if wanted node-floor; then
+  FLOOR_PORT=$(free_port) || exit 1
+  server_row node-floor "$P" "http://127.0.0.1:$FLOOR_PORT/hello" node floor.js "$FLOOR_PORT"
+fi
 
 echo "== GET /hello, wrk -c$CONNECTIONS (procs: processes in the tree at peak memory; CPU: the tree's;" \
   "root: the server process alone (stratus without its functions); load: 1-min load average after the row)"

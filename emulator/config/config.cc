@@ -38,6 +38,13 @@ Status ReadDurability(const Reader& r, const Entry& e, ProjectConfig& out) {
   return Status::Ok();
 }
 
+Status ReadScaling(const Reader& r, const Entry& e, ProjectConfig& out) {
+  Result<std::string> v = ReadChoice(r, e, {"eager", "lean"});
+  if (!v.ok()) return v.status();
+  out.scaling = *v == "eager" ? ScalingMode::kEager : ScalingMode::kLean;
+  return Status::Ok();
+}
+
 Status ReadPricing(const Reader& r, const Entry& e, ProjectConfig& out) {
   Result<std::string> v = ReadName(r, e);
   if (!v.ok()) return v.status();
@@ -104,6 +111,7 @@ constexpr Field<ProjectConfig> kTopLevelFields[] = {
     {"runtimes", ReadRuntimes},     {"durability", ReadDurability},
     {"region", ReadRegion},         {"account", ReadAccount},
     {"gateway", ReadGateway},       {"keep_alive_policy", ReadKeepAlivePolicy},
+    {"scaling", ReadScaling},
 };
 
 std::string StripTrailingSlash(std::string path) {

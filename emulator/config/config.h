@@ -218,6 +218,13 @@ struct GatewayConfig {
   Position position;  // of the `gateway:` key; {0, 0} when absent
 };
 
+// How a function scales out when a synchronous call finds every instance busy.
+//   kEager: start an instance per concurrent request at once, as Lambda does.
+//   kLean:  queue the call and start an instance only when the expected wait for a busy one
+//           (queued calls x recent mean duration / busy instances) exceeds the recent init
+//           duration, or when the call has waited that long (Pool, emulator/functions/pool.h).
+enum class ScalingMode { kEager, kLean };
+
 struct ProjectConfig {
   std::string file;         // the path as given (used in error messages)
   std::string project_dir;  // absolute directory of the file, no trailing '/'
@@ -232,6 +239,7 @@ struct ProjectConfig {
   std::string pricing = "aws-us-east-1";
   std::map<std::string, std::string> runtimes;  // runtime name -> interpreter path
   Durability durability = Durability::kNormal;
+  ScalingMode scaling = ScalingMode::kLean;
   std::string region = "us-east-1";
   std::string account = "000000000000";
   GatewayConfig gateway;

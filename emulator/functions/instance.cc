@@ -271,6 +271,7 @@ void Instance::Complete(InvokeResult result) {
       was_starting ? 0 : Millis(env_.clock.Now() - inv->started_at);
   current_cold_ = false;
   WriteReport(result, inv.get());
+  env_.logs.FlushTerminal();
   result.log_tail = inv->log_tail.size() > kLogTailBytes
                         ? inv->log_tail.substr(inv->log_tail.size() - kLogTailBytes)
                         : inv->log_tail;

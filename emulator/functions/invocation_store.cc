@@ -33,38 +33,38 @@ std::string_view OutcomeName(const InvokeResult& result) {
   return result.function_error ? "error" : "success";
 }
 
+InvocationStore::InvocationStore(storage::Db& db) : db_(db), rows_(db, &InsertRows) {}
+
 void InvocationStore::Record(const Invocation& inv, const InvokeResult& result, int memory_mb,
                              const std::string& architecture) {
-  struct Row {
-    std::string request_id, function, type, source, outcome, error_type, architecture, cpu_limit;
-    int64_t attempt, start_ms, billed_ms, cold, memory_mb, max_memory_mb;
-    double duration_ms, init_ms, init_simulated_ms, cpu_ms, gb_seconds, cost;
-  };
-  auto row = std::make_shared<Row>(Row{
-      inv.request_id, inv.function, std::string(InvocationTypeName(inv.request.type)),
-      inv.request.source, std::string(OutcomeName(result)), result.error_type, architecture,
-      result.cpu_limit, inv.attempt, inv.start_wall_ms, result.billed_ms, result.cold ? 1 : 0,
-      memory_mb, result.max_memory_mb, result.duration_ms, result.init_ms,
-      result.init_simulated_ms, result.cpu_ms, result.gb_seconds, result.cost});
-  db_.Write(
-      [row](storage::Db& db) -> Status {
-        auto stmt = db.Prepare(
-            "INSERT OR REPLACE INTO invocations(request_id, attempt, function, type, source,"
-            " start_ms, duration_ms, billed_ms, init_ms, cold, memory_mb, max_memory_mb, outcome,"
-            " error_type, architecture, init_simulated_ms, cpu_ms, cpu_limit, gb_seconds, cost)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
-        if (!stmt.ok()) return stmt.status();
-        (*stmt)->BindAll(row->request_id, row->attempt, row->function, row->type, row->source,
-                         row->start_ms, row->duration_ms, row->billed_ms, row->init_ms, row->cold,
-                         row->memory_mb, row->max_memory_mb, row->outcome, row->error_type,
-                         row->architecture, row->init_simulated_ms, row->cpu_ms, row->cpu_limit,
-                         row->gb_seconds, row->cost);
-        return (*stmt)->Run();
-      },
-      [](Status) {});
+  rows_.Add(Row{inv.request_id, inv.function, std::string(InvocationTypeName(inv.request.type)),
+                inv.request.source, std::string(OutcomeName(result)), result.error_type,
+                architecture, result.cpu_limit, inv.attempt, inv.start_wall_ms, result.billed_ms,
+                result.cold ? 1 : 0, memory_mb, result.max_memory_mb, result.duration_ms,
+                result.init_ms, result.init_simulated_ms, result.cpu_ms, result.gb_seconds,
+                result.cost});
+}
+
+Status InvocationStore::InsertRows(storage::Db& db, const std::vector<Row>& rows) {
+  auto stmt = db.Prepare(
+      "INSERT OR REPLACE INTO invocations(request_id, attempt, function, type, source,"
+      " start_ms, duration_ms, billed_ms, init_ms, cold, memory_mb, max_memory_mb, outcome,"
+      " error_type, architecture, init_simulated_ms, cpu_ms, cpu_limit, gb_seconds, cost)"
+      " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+  if (!stmt.ok()) return stmt.status();
+  for (const Row& row : rows) {
+    (*stmt)->BindAll(row.request_id, row.attempt, row.function, row.type, row.source,
+                     row.start_ms, row.duration_ms, row.billed_ms, row.init_ms, row.cold,
+                     row.memory_mb, row.max_memory_mb, row.outcome, row.error_type,
+                     row.architecture, row.init_simulated_ms, row.cpu_ms, row.cpu_limit,
+                     row.gb_seconds, row.cost);
+    STRATUS_RETURN_IF_ERROR((*stmt)->Run());
+  }
+  return Status::Ok();
 }
 
 Result<nlohmann::json> InvocationStore::List(const std::string& function, int limit) {
+  db_.FlushPending();
   auto stmt = db_.Prepare(
       "SELECT request_id, attempt, function, type, source, start_ms, duration_ms, billed_ms,"
       " init_ms, cold, memory_mb, max_memory_mb, outcome, error_type, architecture,"

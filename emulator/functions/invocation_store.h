@@ -1,8 +1,11 @@
 // InvocationStore: every invocation recorded in SQLite (request id, function, type, source,
 // start, duration, billed ms, init ms (measured and simulated), cold/warm, memory,
 // architecture, max memory used, CPU time and cap, GB-seconds and list cost, outcome), for
-// /_stratus/invocations, `stratus cost` and replay. Written through the database's group
-// commit. Threading: loop thread only.
+// /_stratus/invocations, `stratus cost` and replay. Written through the database's deferred
+// group commit (a few milliseconds later, many records per transaction); List commits what is
+// pending first, so a record is listed as soon as its invocation has answered. Other readers
+// of the table call Db::FlushPending() first.
+// Threading: loop thread only.
 #pragma once
 
 #include <string>
@@ -11,17 +14,14 @@
 #include <nlohmann/json.hpp>
 
 #include "emulator/functions/invocation.h"
+#include "emulator/storage/deferred_rows.h"
 #include "emulator/util/status.h"
-
-namespace stratus::storage {
-class Db;
-}
 
 namespace stratus::functions {
 
 class InvocationStore {
  public:
-  explicit InvocationStore(storage::Db& db) : db_(db) {}
+  explicit InvocationStore(storage::Db& db);
 
   // The schema, for Db::Migrate("invocations", ...).
   static const std::vector<std::string>& Migrations();
@@ -34,7 +34,15 @@ class InvocationStore {
   Result<nlohmann::json> List(const std::string& function, int limit);
 
  private:
+  struct Row {
+    std::string request_id, function, type, source, outcome, error_type, architecture, cpu_limit;
+    int64_t attempt, start_ms, billed_ms, cold, memory_mb, max_memory_mb;
+    double duration_ms, init_ms, init_simulated_ms, cpu_ms, gb_seconds, cost;
+  };
+  static Status InsertRows(storage::Db& db, const std::vector<Row>& rows);
+
   storage::Db& db_;
+  storage::DeferredRows<Row> rows_;
 };
 
 // "success", "error" (a function error), "throttled", or "failed" (never ran).

@@ -42,7 +42,8 @@ Status Invoker::Start(const config::ProjectConfig& project, Options options) {
     auto function = MakeFunction(config, options.context);
     if (!function.ok()) return function.status();
     auto shared = std::make_shared<const Function>(std::move(function.value()));
-    pools_.emplace(name, std::make_unique<Pool>(env_, shared, account_, [this] { OnCapacity(); }));
+    pools_.emplace(name, std::make_unique<Pool>(env_, shared, account_, project.scaling,
+                                                [this] { OnCapacity(); }));
   }
   for (auto& [name, pool] : pools_) pool->Start();
   return Status::Ok();

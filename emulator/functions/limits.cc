@@ -1,6 +1,7 @@
 #include "emulator/functions/limits.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -17,11 +18,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-uint64_t ReadNumber(const std::string& path) {
-  std::ifstream in(path);
-  uint64_t value = 0;
-  in >> value;
-  return value;
 }
 
 // The `oom_kill N` entry of a cgroup's "key value" file (memory.events, memory.oom_control).
@@ -48,6 +44,41 @@ uint64_t PeakRss(pid_t pid) {
     std::getline(in, key);
   }
   return 0;
+}
+
+// A small kernel file (cgroup counter, /proc/PID/status) opened once and re-read with pread:
+// REPORT reads two of them per invocation, and opening them each time cost more than the rest
+// of the invocation's bookkeeping.
+class KernelFile {
+ public:
+  KernelFile() = default;
+  KernelFile(const KernelFile&) = delete;
+  KernelFile& operator=(const KernelFile&) = delete;
+  ~KernelFile() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  bool is_open() const { return fd_ >= 0; }
+  void Open(const std::string& path) {
+    if (fd_ < 0) fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  }
+  // The whole file (its first 4 KiB; enough for the fields read here), or "" on failure.
+  std::string_view Read() {
+    if (fd_ < 0) return {};
+    ssize_t n = ::pread(fd_, buffer_, sizeof(buffer_) - 1, 0);
+    return n > 0 ? std::string_view(buffer_, static_cast<size_t>(n)) : std::string_view();
+  }
+  uint64_t ReadNumber() { return std::strtoull(std::string(Read()).c_str(), nullptr, 10); }
+
+ private:
+  int fd_ = -1;
+  char buffer_[4096];
+};
+
+// VmHWM (peak resident memory) from the text of /proc/PID/status, in bytes.
+uint64_t VmHwmBytes(std::string_view status) {
+  size_t at = status.find("VmHWM:");
+  if (at == std::string_view::npos) return 0;
+  return std::strtoull(std::string(status.substr(at + 6, 32)).c_str(), nullptr, 10) * 1024;
 }
 
 // Watches the process group's resident memory; no kernel help.
@@ -93,8 +124,19 @@ class CgroupAccount : public MemoryAccount {
   // The cgroup's own peak misses what the process touched before it was moved in (v1 cannot
   // move charges on current kernels), so the main process's own peak is a floor.
   uint64_t PeakBytes() override {
-    uint64_t cgroup = ReadNumber(dir_ + (v2_ ? "/memory.peak" : "/memory.max_usage_in_bytes"));
-    return std::max(cgroup, pid_ > 0 ? PeakRss(pid_) : uint64_t{0});
+    peak_file_.Open(dir_ + (v2_ ? "/memory.peak" : "/memory.max_usage_in_bytes"));
+    uint64_t cgroup = peak_file_.ReadNumber();
+    pid_t pid = pid_;
+    if (pid <= 0) return cgroup;
+    // Opened once the pid is known; reads 0 once the process is gone, like PeakRss. Growth
+    // after the move into the cgroup shows in the cgroup's own peak, read every time; the
+    // process's peak (the kernel formats all of /proc/PID/status for it) only adds what was
+    // touched before the move, so it is refreshed on the first reads and then every few.
+    status_file_.Open("/proc/" + std::to_string(pid) + "/status");
+    if (status_reads_++ % kStatusEvery == 0 || process_peak_ == 0) {
+      process_peak_ = std::max(process_peak_, VmHwmBytes(status_file_.Read()));
+    }
+    return std::max(cgroup, process_peak_);
   }
   bool OverLimit() override { return false; }  // the kernel enforces it
   // v2 counts kills in memory.events, v1 in memory.oom_control (kernels before 4.13 lack the
@@ -107,6 +149,11 @@ class CgroupAccount : public MemoryAccount {
   std::string dir_;
   bool v2_;
   std::atomic<pid_t> pid_{-1};  // set by Adopt on a worker thread
+  static constexpr uint64_t kStatusEvery = 8;
+  KernelFile peak_file_;    // loop thread only, like PeakBytes
+  KernelFile status_file_;
+  uint64_t status_reads_ = 0;
+  uint64_t process_peak_ = 0;  // VmHWM at the last read
 };
 
 class CgroupLimiter : public MemoryLimiter {

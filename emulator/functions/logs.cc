@@ -2,12 +2,16 @@
 
 #include <unistd.h>
 
+#include <cerrno>
+
 #include "emulator/storage/db.h"
 
 namespace stratus::functions {
 
 LogSink::LogSink(Clock& clock, storage::Db* db, int terminal_fd)
-    : clock_(clock), db_(db), terminal_fd_(terminal_fd) {}
+    : clock_(clock), db_(db), terminal_fd_(terminal_fd) {
+  if (db_ != nullptr) rows_ = std::make_unique<storage::DeferredRows<Row>>(*db_, &InsertRows);
+}
 
 LogSink::~LogSink() { Flush(); }
 
@@ -42,18 +46,14 @@ void LogSink::Emit(const std::string& function, uint64_t instance, Invocation* i
                    std::string_view stream, std::string_view line) {
   if (invocation != nullptr) invocation->AppendTail(line);
   Print(function, line);
-  if (db_ == nullptr) return;
-  pending_.push_back(Row{clock_.WallNowMs(), function, instance,
-                         invocation ? invocation->request_id : "", std::string(stream),
-                         std::string(line)});
-  // One transaction per loop turn, however many lines arrived in it.
-  if (!flush_timer_.active()) flush_timer_ = clock_.After(Clock::Duration::zero(), [this] { Flush(); });
+  if (rows_ == nullptr) return;
+  rows_->Add(Row{clock_.WallNowMs(), function, instance,
+                 invocation ? invocation->request_id : "", std::string(stream), std::string(line)});
 }
 
 void LogSink::Print(const std::string& function, std::string_view line) {
   if (terminal_fd_ < 0) return;
-  std::string out;
-  out.reserve(line.size() + function.size() + 4);
+  std::string& out = terminal_out_;
   std::string prefix = "[" + function + "] ";
   out += prefix;
   // Runtimes join a multi-line message with '\r' to keep it one log event; show it as lines.
@@ -66,28 +66,40 @@ void LogSink::Print(const std::string& function, std::string_view line) {
     }
   }
   out += '\n';
-  [[maybe_unused]] ssize_t n = ::write(terminal_fd_, out.data(), out.size());
+  // START, the function's lines, END and REPORT of one turn go out in one write.
+  if (!terminal_timer_.active()) {
+    terminal_timer_ = clock_.After(Clock::Duration::zero(), [this] { FlushTerminal(); });
+  }
+}
+
+void LogSink::FlushTerminal() {
+  terminal_timer_.Cancel();
+  size_t done = 0;
+  while (terminal_fd_ >= 0 && done < terminal_out_.size()) {
+    ssize_t n = ::write(terminal_fd_, terminal_out_.data() + done, terminal_out_.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;  // a closed or full terminal loses lines rather than stalling the loop
+    done += static_cast<size_t>(n);
+  }
+  terminal_out_.clear();
 }
 
 void LogSink::Flush() {
-  flush_timer_.Cancel();
-  if (pending_.empty() || db_ == nullptr) return;
-  auto rows = std::make_shared<std::vector<Row>>(std::move(pending_));
-  pending_.clear();
-  db_->Write(
-      [rows](storage::Db& db) -> Status {
-        auto stmt = db.Prepare(
-            "INSERT INTO logs(time_ms, function, instance, request_id, stream, line) "
-            "VALUES (?, ?, ?, ?, ?, ?)");
-        if (!stmt.ok()) return stmt.status();
-        for (const Row& r : *rows) {
-          (*stmt)->BindAll(r.time_ms, r.function, static_cast<int64_t>(r.instance),
-                           r.request_id, r.stream, r.line);
-          STRATUS_RETURN_IF_ERROR((*stmt)->Run());
-        }
-        return Status::Ok();
-      },
-      [](Status) {});
+  FlushTerminal();
+  if (db_ != nullptr) db_->FlushPending();
+}
+
+Status LogSink::InsertRows(storage::Db& db, const std::vector<Row>& rows) {
+  auto stmt = db.Prepare(
+      "INSERT INTO logs(time_ms, function, instance, request_id, stream, line) "
+      "VALUES (?, ?, ?, ?, ?, ?)");
+  if (!stmt.ok()) return stmt.status();
+  for (const Row& r : rows) {
+    (*stmt)->BindAll(r.time_ms, r.function, static_cast<int64_t>(r.instance), r.request_id,
+                     r.stream, r.line);
+    STRATUS_RETURN_IF_ERROR((*stmt)->Run());
+  }
+  return Status::Ok();
 }
 
 }  // namespace stratus::functions

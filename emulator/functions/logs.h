@@ -12,11 +12,8 @@
 #include <vector>
 
 #include "emulator/functions/invocation.h"
+#include "emulator/storage/deferred_rows.h"
 #include "emulator/util/clock.h"
-
-namespace stratus::storage {
-class Db;
-}
 
 namespace stratus::functions {
 
@@ -41,8 +38,12 @@ class LogSink {
   void PlatformLine(const std::string& function, uint64_t instance, Invocation* invocation,
                     const std::string& line);
 
-  // Writes pending rows now (also done at the end of every loop turn that added some).
+  // Prints buffered terminal lines and commits stored rows now. Otherwise lines reach the
+  // terminal at the end of the loop turn that produced them (one write per turn) and the
+  // database with the next group commit (Db::WriteDeferred: within milliseconds).
   void Flush();
+  // Prints the buffered terminal lines now: an invocation's lines precede its answer.
+  void FlushTerminal();
   void set_terminal_fd(int fd) { terminal_fd_ = fd; }
 
  private:
@@ -57,12 +58,14 @@ class LogSink {
   void Emit(const std::string& function, uint64_t instance, Invocation* invocation,
             std::string_view stream, std::string_view line);
   void Print(const std::string& function, std::string_view line);
+  static Status InsertRows(storage::Db& db, const std::vector<Row>& rows);
 
   Clock& clock_;
   storage::Db* db_;
   int terminal_fd_;
-  std::vector<Row> pending_;
-  Timer flush_timer_;
+  std::unique_ptr<storage::DeferredRows<Row>> rows_;  // null without a database
+  std::string terminal_out_;
+  Timer terminal_timer_;
 };
 
 // Splits a byte stream into lines; a line longer than the cap is cut into pieces.

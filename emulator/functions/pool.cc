@@ -5,12 +5,25 @@
 
 namespace stratus::functions {
 
+namespace {
+// Weight of the newest sample in the recent means: about the last ten invocations count.
+constexpr double kRecentWeight = 0.1;
+// Lean scaling, before any init duration is known: how long a request waits for the instance
+// already starting before it starts its own.
+constexpr auto kUnmeasuredInitWait = std::chrono::seconds(1);
+
+void Blend(double& mean, double sample) {
+  mean = mean < 0 ? sample : mean + kRecentWeight * (sample - mean);
+}
+}  // namespace
+
 Pool::Pool(InstanceEnv& env, std::shared_ptr<const Function> function, AccountConcurrency& account,
-           std::function<void()> on_capacity)
+           config::ScalingMode scaling, std::function<void()> on_capacity)
     : env_(env),
       function_(std::move(function)),
       account_(account),
-      on_capacity_(std::move(on_capacity)) {}
+      on_capacity_(std::move(on_capacity)),
+      scaling_(scaling) {}
 
 Pool::~Pool() = default;
 
@@ -78,10 +91,24 @@ bool Pool::TryRun(InvocationPtr invocation, std::string* reason) {
     return true;
   }
   auto limit = function_->config.concurrency;
-  if (limit && static_cast<int>(instances_.size()) >= *limit) {
+  bool lean = scaling_ == config::ScalingMode::kLean;
+  // Lean admits what eager would: a request waiting for a busy instance holds a unit of the
+  // function's concurrency, as the instance eager starts for it would.
+  size_t demand = lean ? active_count() + waiting_.size() : instances_.size();
+  if (limit && static_cast<int>(demand) >= *limit) {
     *reason = "ReservedFunctionConcurrentInvocationLimitExceeded";
     return false;
   }
+  if (lean && !ShouldScaleOut(waiting_.size() + 1)) {
+    waiting_.push_back(Waiting{std::move(invocation), env_.clock.Now()});
+    ArmWaitTimer();
+    return true;
+  }
+  StartFor(std::move(invocation));
+  return true;
+}
+
+void Pool::StartFor(InvocationPtr invocation) {
   ++account_.in_flight;
   Status started = StartInstance(invocation, false);
   if (!started.ok()) {
@@ -91,7 +118,75 @@ bool Pool::TryRun(InvocationPtr invocation, std::string* reason) {
     result.status = Status::Unavailable("cannot start the function: " + started.message());
     invocation->Finish(std::move(result));
   }
-  return true;
+}
+
+size_t Pool::active_count() const {
+  size_t n = 0;
+  for (const auto& [id, instance] : instances_) {
+    auto state = instance->state();
+    if (state == Instance::State::kBusy || state == Instance::State::kStarting) ++n;
+  }
+  return n;
+}
+
+bool Pool::any_starting() const {
+  for (const auto& [id, instance] : instances_) {
+    if (instance->state() == Instance::State::kStarting) return true;
+  }
+  return false;
+}
+
+// Called when no instance is idle. Before any init is measured, the first start goes ahead
+// and later requests wait for it (its init duration then informs the choice), so a burst of
+// requests does not start an instance each before anything is known.
+bool Pool::ShouldScaleOut(size_t waiting) const {
+  size_t active = active_count();
+  if (active == 0) return true;
+  if (init_ms_ < 0) return !any_starting();
+  if (mean_duration_ms_ < 0) return false;  // the first result comes soon; the timer guards
+  double expected_wait_ms = static_cast<double>(waiting) * mean_duration_ms_ / static_cast<double>(active);
+  return expected_wait_ms > init_ms_;
+}
+
+Clock::Duration Pool::WaitPatience() const {
+  if (init_ms_ < 0) return kUnmeasuredInitWait;
+  return std::chrono::duration_cast<Clock::Duration>(
+      std::chrono::duration<double, std::milli>(init_ms_));
+}
+
+void Pool::ArmWaitTimer() {
+  if (waiting_.empty() || wait_timer_.active()) return;
+  Clock::Duration patience = WaitPatience();
+  Clock::Duration waited = env_.clock.Now() - waiting_.front().since;
+  // Overdue already (an instance was starting, or a limit held it back): look again after
+  // another init duration rather than spinning.
+  Clock::Duration delay = waited >= patience ? patience : patience - waited;
+  wait_timer_ = env_.clock.After(delay, [this] { OnWaitTimer(); });
+}
+
+// The oldest request waited an init duration: the instances it waits for are hung or slow,
+// so it starts one of its own. One start at a time: an instance already starting will serve
+// the queue as soon as it is up, so a long queue does not turn into a burst of starts.
+void Pool::OnWaitTimer() {
+  wait_timer_.Cancel();
+  if (shutting_down_ || waiting_.empty()) return;
+  bool overdue = env_.clock.Now() - waiting_.front().since >= WaitPatience();
+  auto limit = function_->config.concurrency;
+  // The request already holds its unit of the function's concurrency; check the instances.
+  bool room = account_.in_flight < account_.limit &&
+              !(limit && static_cast<int>(active_count()) >= *limit);
+  if (overdue && room && !any_starting()) {
+    InvocationPtr invocation = std::move(waiting_.front().invocation);
+    waiting_.pop_front();
+    StartFor(std::move(invocation));
+  }
+  ArmWaitTimer();
+}
+
+void Pool::NoteResult(const InvokeResult& result) {
+  if (!result.status.ok()) return;
+  if (result.cold && result.init_ms > 0) Blend(init_ms_, result.init_ms);
+  if (result.duration_ms > 0) Blend(mean_duration_ms_, result.duration_ms);
 }
 
 Status Pool::StartInstance(InvocationPtr first, bool provisioned) {
@@ -122,6 +217,15 @@ void Pool::Drain() {
 void Pool::OnInstanceIdle(Instance& instance) {
   if (shutting_down_ || instance.retiring()) {
     instance.Kill();
+    return;
+  }
+  if (!waiting_.empty()) {
+    InvocationPtr next = std::move(waiting_.front().invocation);
+    waiting_.pop_front();
+    if (waiting_.empty()) wait_timer_.Cancel();
+    keep_alive_.erase(instance.id());
+    ++account_.in_flight;
+    instance.Invoke(std::move(next));
     return;
   }
   if (!queue_.empty()) {
@@ -165,6 +269,7 @@ void Pool::SchedulePrewarm(const billing::KeepAliveWindow& window) {
 
 void Pool::OnInvocationDone(Instance&, InvocationPtr invocation, InvokeResult result) {
   --account_.in_flight;
+  NoteResult(result);
   invocation->Finish(std::move(result));
   if (on_capacity_) on_capacity_();
 }
@@ -202,6 +307,14 @@ void Pool::OnInstanceDead(Instance& instance) {
   if (!start_failed && provisioned_alive() < function_->config.provisioned) {
     StartInstance(nullptr, true);
   }
+  // Requests waiting for an instance that is gone: the oldest starts one of its own when
+  // nothing else will serve the queue (a failing start then fails it instead of looping).
+  if (!waiting_.empty() && active_count() == 0) {
+    InvocationPtr next = std::move(waiting_.front().invocation);
+    waiting_.pop_front();
+    StartFor(std::move(next));
+  }
+  ArmWaitTimer();
   Drain();
   if (on_capacity_) on_capacity_();
 }
@@ -220,6 +333,9 @@ void Pool::Shutdown(std::function<void()> done) {
   // Queued invocations never ran: their callers learn so.
   std::deque<InvocationPtr> queued;
   queued.swap(queue_);
+  wait_timer_.Cancel();
+  for (auto& waiting : waiting_) queued.push_back(std::move(waiting.invocation));
+  waiting_.clear();
   for (auto& invocation : queued) {
     InvokeResult result;
     result.request_id = invocation->request_id;

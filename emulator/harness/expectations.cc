@@ -32,6 +32,7 @@ class Unbilled : public CostSource {
 class Metered : public CostSource {
  public:
   Result<double> TotalUsd(Emulator& emulator) override {
+    emulator.db().FlushPending();  // invocation records are written a few milliseconds late
     auto invocations = billing::ReadInvocations(emulator.db(), &emulator.project());
     if (!invocations.ok()) return invocations.status();
     auto requests = billing::ReadRequestTotals(emulator.db());
@@ -211,6 +212,7 @@ LogLines ReadLogs(EmulatorHost& host, int64_t after_id, const std::string& funct
   return host.Run([&](Emulator& e) {
     LogLines out;
     out.last_id = after_id;
+    e.db().FlushPending();  // log rows are written a few milliseconds late
     auto stmt = e.db().Prepare(
         "SELECT id, function, line FROM logs WHERE id > ?1 AND (?2 = '' OR function = ?2) "
         "ORDER BY id");
@@ -228,6 +230,7 @@ LogLines ReadLogs(EmulatorHost& host, int64_t after_id, const std::string& funct
 
 int64_t LastLogId(EmulatorHost& host) {
   return host.Run([](Emulator& e) -> int64_t {
+    e.db().FlushPending();
     auto stmt = e.db().Prepare("SELECT COALESCE(MAX(id), 0) FROM logs");
     if (!stmt.ok()) return 0;
     auto row = (*stmt)->Step();

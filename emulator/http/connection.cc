@@ -234,15 +234,16 @@ void Connection::Respond(uint64_t sequence, Response response) {
   }
   if (shutting_down_) keep_alive_ = false;
   int version = decoder_ ? decoder_->request().version : 11;
-  Write(SerializeResponseHead(response, version, keep_alive_));
+  std::string head = SerializeResponseHead(response, version, keep_alive_);
   bool head_only = response.omit_body || head_request_ || response.status == 204 ||
                    response.status == 304;
   if (!head_only && response.body_source) {
+    Write(std::move(head));
     body_chunked_ = UsesChunkedEncoding(response);
     body_source_ = std::move(response.body_source);
     PullBody();
   } else {
-    if (!head_only && !response.body.empty()) Write(std::move(response.body));
+    WriteHeadAndBody(std::move(head), head_only ? std::string() : std::move(response.body));
     FinishResponse();
   }
 }
@@ -291,8 +292,7 @@ void Connection::FailRequest(int status, std::string_view message) {
   in_pos_ = in_len_;  // the framing is lost: nothing after this can be trusted
   Response response = Response::Json(
       status, std::string(R"({"message":")") + std::string(ReasonPhrase(status)) + "\"}");
-  Write(SerializeResponseHead(response, 11, false));
-  Write(std::move(response.body));
+  WriteHeadAndBody(SerializeResponseHead(response, 11, false), std::move(response.body));
   FinishResponse();
 }
 
@@ -322,6 +322,32 @@ void Connection::Write(std::string data) {
   queued_bytes_ += data.size();
   pending_.push_back(std::move(data));
   if (!write_in_flight_) Flush();
+}
+
+// One send for a whole response: a small body is copied behind the head, a large one goes
+// with it in one gathered write.
+void Connection::WriteHeadAndBody(std::string head, std::string body) {
+  constexpr size_t kCopyBodyBelow = 16 * 1024;
+  if (body.size() < kCopyBodyBelow) {
+    head += body;
+    Write(std::move(head));
+    return;
+  }
+  if (closing_) return;
+  if (!write_in_flight_ && pending_.empty()) {
+    uv_buf_t bufs[2] = {uv_buf_init(head.data(), static_cast<unsigned>(head.size())),
+                        uv_buf_init(body.data(), static_cast<unsigned>(body.size()))};
+    int written = uv_try_write(reinterpret_cast<uv_stream_t*>(&tcp_), bufs, 2);
+    size_t sent = written > 0 ? static_cast<size_t>(written) : 0;
+    if (sent >= head.size()) {
+      body.erase(0, sent - head.size());
+      Write(std::move(body));
+      return;
+    }
+    head.erase(0, sent);
+  }
+  Write(std::move(head));
+  Write(std::move(body));
 }
 
 void Connection::Flush() {

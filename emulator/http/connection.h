@@ -53,6 +53,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void Respond(uint64_t sequence, Response response);
   void FailRequest(int status, std::string_view message);
   void UpdateReading();
+  void WriteHeadAndBody(std::string head, std::string body);
   void Write(std::string data);
   void Flush();
   void PullBody();

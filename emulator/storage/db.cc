@@ -72,6 +72,9 @@ Status Db::Configure() {
     return Status::IoError("cannot switch to WAL (journal_mode is '" + mode + "')");
   }
   STRATUS_RETURN_IF_ERROR(Exec(SynchronousPragma(durability_)));
+  // Statement journals (an INSERT OR REPLACE inside a savepoint) stay in memory instead of
+  // creating and deleting a temporary file each time.
+  STRATUS_RETURN_IF_ERROR(Exec("PRAGMA temp_store=MEMORY"));
   return Exec("PRAGMA foreign_keys=ON");
 }
 
@@ -151,6 +154,15 @@ Status Db::Migrate(std::string_view module, const std::vector<std::string>& step
 void Db::Write(std::function<Status(Db&)> change, std::function<void(Status)> done) {
   assert(committer_ != nullptr && "Db::Write needs a Db opened with a loop");
   committer_->Add(std::move(change), std::move(done));
+}
+
+void Db::WriteDeferred(std::function<Status(Db&)> change) {
+  assert(committer_ != nullptr && "Db::WriteDeferred needs a Db opened with a loop");
+  committer_->AddDeferred(std::move(change));
+}
+
+void Db::FlushPending() {
+  if (committer_ != nullptr && committer_->pending() > 0) committer_->Flush();
 }
 
 void Db::Close() {

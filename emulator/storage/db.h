@@ -74,6 +74,13 @@ class Db {
   // joins the next batch.
   void Write(std::function<Status(Db&)> change, std::function<void(Status)> done);
 
+  // A change nobody waits for (logs, records): it joins the next group commit, which comes
+  // within a few milliseconds (GroupCommitter::AddDeferred). Readers that must see it call
+  // FlushPending first.
+  void WriteDeferred(std::function<Status(Db&)> change);
+  // Commits every queued change (deferred or not) now, so a read sees them.
+  void FlushPending();
+
   // Flushes pending writes now (their `done` callbacks run before Close returns) and closes
   // the committer's loop handles. Idempotent; the destructor calls it.
   void Close();

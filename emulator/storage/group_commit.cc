@@ -12,9 +12,11 @@ GroupCommitter::GroupCommitter(loop::Loop& loop, Db& db)
   handles_->owner = this;
   uv_check_init(loop_.raw(), &handles_->check);
   uv_idle_init(loop_.raw(), &handles_->idle);
+  uv_timer_init(loop_.raw(), &handles_->timer);
   handles_->check.data = handles_;
   handles_->idle.data = handles_;
-  handles_->open = 2;
+  handles_->timer.data = handles_;
+  handles_->open = 3;
 }
 
 GroupCommitter::~GroupCommitter() { Close(); }
@@ -24,6 +26,25 @@ void GroupCommitter::Add(std::function<Status(Db&)> change, std::function<void(S
   assert(!closed_ && "Db::Write after Close");
   pending_.push_back(Pending{std::move(change), std::move(done)});
   Arm();
+}
+
+void GroupCommitter::AddDeferred(std::function<Status(Db&)> change) {
+  loop_.AssertOnLoopThread();
+  assert(!closed_ && "Db::WriteDeferred after Close");
+  deferred_.push_back(std::move(change));
+  if (deferred_.size() >= kDeferMax) {
+    Arm();
+  } else if (!timer_armed_) {
+    timer_armed_ = true;
+    uv_timer_start(
+        &handles_->timer,
+        [](uv_timer_t* timer) {
+          auto* handles = static_cast<Handles*>(timer->data);
+          handles->owner->timer_armed_ = false;
+          handles->owner->Flush();
+        },
+        kDeferDelayMs, 0);
+  }
 }
 
 void GroupCommitter::Arm() {
@@ -50,8 +71,17 @@ void GroupCommitter::OnCheck(uv_check_t* handle) {
 void GroupCommitter::Flush() {
   loop_.AssertOnLoopThread();
   std::vector<Pending> batch;
-  batch.swap(pending_);
+  // Deferred changes are older than anything queued this turn: they go first.
+  batch.reserve(deferred_.size() + pending_.size());
+  for (auto& change : deferred_) batch.push_back(Pending{std::move(change), nullptr});
+  deferred_.clear();
+  for (auto& pending : pending_) batch.push_back(std::move(pending));
+  pending_.clear();
   Disarm();
+  if (timer_armed_) {
+    timer_armed_ = false;
+    uv_timer_stop(&handles_->timer);
+  }
   if (batch.empty()) return;
 
   std::vector<Status> results(batch.size());
@@ -87,7 +117,7 @@ void GroupCommitter::Close() {
   if (closed_) return;
   loop_.AssertOnLoopThread();
   // Callbacks may queue more writes while we flush; drain until quiet.
-  while (!pending_.empty()) Flush();
+  while (!pending_.empty() || !deferred_.empty()) Flush();
   closed_ = true;
   Disarm();
   handles_->owner = nullptr;
@@ -97,6 +127,7 @@ void GroupCommitter::Close() {
   };
   uv_close(reinterpret_cast<uv_handle_t*>(&handles_->check), on_close);
   uv_close(reinterpret_cast<uv_handle_t*>(&handles_->idle), on_close);
+  uv_close(reinterpret_cast<uv_handle_t*>(&handles_->timer), on_close);
   handles_ = nullptr;
 }
 

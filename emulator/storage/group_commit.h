@@ -1,7 +1,9 @@
 // GroupCommitter: the queue behind Db::Write (DESIGN.md "Group commit"). Changes queued in
 // one loop turn run at the end of that turn (a uv_check handle, plus a uv_idle handle so the
 // loop does not block in poll while changes wait) in one transaction; callers are answered
-// after COMMIT. Owned by a Db; loop thread only.
+// after COMMIT. Deferred changes (AddDeferred) wait up to kDeferDelay for company, so bulk
+// bookkeeping (log lines, invocation records) costs one transaction per few milliseconds
+// instead of one per event; any flush takes them along. Owned by a Db; loop thread only.
 #pragma once
 
 #include <uv.h>
@@ -27,6 +29,11 @@ class GroupCommitter {
   // Queues a change for the end of this turn; see Db::Write. Asserts if closed.
   void Add(std::function<Status(Db&)> change, std::function<void(Status)> done);
 
+  // Queues a change with no caller waiting: it runs in the next flush, at the latest
+  // kDeferDelay (real time: this is I/O batching, not emulated time) from now, or at the end
+  // of this turn once kDeferMax are waiting. Asserts if closed.
+  void AddDeferred(std::function<Status(Db&)> change);
+
   // Runs the queued changes now (their callbacks run before it returns), then closes the
   // handles; their memory is freed by libuv's close callback, so the committer may be
   // destroyed right after. Idempotent.
@@ -36,7 +43,10 @@ class GroupCommitter {
   // and tests; a no-op with an empty queue.
   void Flush();
 
-  size_t pending() const { return pending_.size(); }
+  size_t pending() const { return pending_.size() + deferred_.size(); }
+
+  static constexpr uint64_t kDeferDelayMs = 5;
+  static constexpr size_t kDeferMax = 256;
 
  private:
   struct Pending {
@@ -46,6 +56,7 @@ class GroupCommitter {
   struct Handles {
     uv_check_t check;
     uv_idle_t idle;
+    uv_timer_t timer;
     GroupCommitter* owner;
     int open;
   };
@@ -58,7 +69,9 @@ class GroupCommitter {
   Handles* handles_;  // freed once both handles have closed
   bool armed_ = false;
   bool closed_ = false;
+  bool timer_armed_ = false;
   std::vector<Pending> pending_;
+  std::vector<std::function<Status(Db&)>> deferred_;
 };
 
 }  // namespace stratus::storage

@@ -43,7 +43,7 @@ const ErrorCase kErrorCases[] = {
     {"unknown top-level key, nothing close", "colour: red\n",
      "stratus.yaml:1:1: unknown key 'colour' in the project file (valid keys: functions, "
      "queues, buckets, tables, coldstart, pricing, runtimes, durability, region, account, "
-     "gateway, keep_alive_policy)"},
+     "gateway, keep_alive_policy, scaling)"},
     {"bad keep-alive policy", "keep_alive_policy: smart\n",
      "stratus.yaml:1:20: 'keep_alive_policy' must be one of fixed, hybrid, got 'smart'"},
     {"bad architecture", Fn("    architecture: x86\n"),
@@ -84,6 +84,11 @@ const ErrorCase kErrorCases[] = {
      "stratus.yaml:2:34: 'content_based_dedup' must be true or false, got 'yes'"},
     {"bad coldstart", "coldstart: fast\n",
      "stratus.yaml:1:12: 'coldstart' must be one of off, real, simulated, got 'fast'"},
+    {"bad scaling", "functions: {}\nscaling: eagre\n",
+     "stratus.yaml:2:10: 'scaling' must be one of eager, lean, got 'eagre' (did you mean "
+     "'eager'?)"},
+    {"scaling not a scalar", "scaling: [lean]\n",
+     "stratus.yaml:1:10: 'scaling' must be one of eager, lean, got a list"},
     {"bad region", "region: mars\n",
      "stratus.yaml:1:9: 'region' must be an AWS region like 'us-east-1', got 'mars'"},
     {"bad account", "account: 42\n", "stratus.yaml:1:10: 'account' must be 12 digits, got '42'"},

@@ -36,6 +36,7 @@ TEST_CASE("a project using every key reads into the structs") {
   CHECK(c.coldstart == ColdStartMode::kSimulated);
   CHECK(c.pricing == "aws-eu-west-1");
   CHECK(c.durability == Durability::kFull);
+  CHECK(c.scaling == ScalingMode::kEager);
   CHECK(c.region == "eu-west-1");
   CHECK(c.account == "123456789012");
   CHECK(c.runtimes == std::map<std::string, std::string>{{"nodejs20.x", "/opt/node/bin/node"},
@@ -149,6 +150,7 @@ TEST_CASE("empty and minimal projects get the defaults") {
     CHECK(c->buckets.empty());
     CHECK(c->coldstart == ColdStartMode::kReal);
     CHECK(c->durability == Durability::kNormal);
+    CHECK(c->scaling == ScalingMode::kLean);
     CHECK(c->pricing == "aws-us-east-1");
     CHECK(c->region == "us-east-1");
     CHECK(c->account == "000000000000");

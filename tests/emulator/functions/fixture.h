@@ -210,9 +210,11 @@ class Fixture {
     });
   }
 
-  // Rows of a query on the emulator's database, each column as text.
+  // Rows of a query on the emulator's database, each column as text; what the deferred
+  // group commit still holds (log lines, records) is committed first, as readers do.
   std::vector<std::vector<std::string>> Query(const std::string& sql) {
     return lt_.Run([&] {
+      emulator_->db().FlushPending();
       std::vector<std::vector<std::string>> rows;
       auto stmt = emulator_->db().Prepare(sql);
       REQUIRE(stmt.ok());
@@ -259,6 +261,28 @@ inline int CountFunctionProcesses(const std::string& name, const std::string& di
     }
   }
   return n;
+}
+
+// Sync results that ran (`ok`, checked free of function errors) and that were throttled by
+// the function's reserved concurrency (checked: 429 with Lambda's reason).
+struct Outcomes {
+  int ok = 0;
+  int throttled = 0;
+};
+inline Outcomes CountOutcomes(const std::vector<std::shared_future<InvokeResult>>& futures) {
+  Outcomes out;
+  for (const auto& future : futures) {
+    InvokeResult r = future.get();
+    if (r.status.ok()) {
+      CHECK_FALSE(r.function_error);
+      ++out.ok;
+    } else {
+      CHECK(r.status.code() == Status::Code::kResourceExhausted);
+      CHECK(r.throttle_reason == "ReservedFunctionConcurrentInvocationLimitExceeded");
+      ++out.throttled;
+    }
+  }
+  return out;
 }
 
 // The lines of a file (empty when it does not exist yet).

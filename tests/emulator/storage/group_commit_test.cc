@@ -2,6 +2,7 @@
 
 #include <doctest/doctest.h>
 
+#include <chrono>
 #include <future>
 #include <string>
 #include <vector>
@@ -195,6 +196,59 @@ TEST_CASE("Close flushes pending writes before returning") {
     CHECK(answered);
     CHECK(f.CommittedRows() == 1);
     f.db->Close();  // idempotent
+  });
+}
+
+TEST_CASE("deferred writes commit together on their own, with no regular write to join") {
+  Fixture f;
+  int64_t commits_before = 0;
+  f.loop.Run([&] {
+    commits_before = f.db->TestCommitCount();
+    for (int v = 1; v <= 3; ++v) f.db->WriteDeferred(InsertRow(v));
+    CHECK(f.db->TestCommitCount() == commits_before);
+  });
+  // Committed on their own within the delay, whatever else happens (nothing, here).
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  int64_t rows = 0;
+  while (rows < 3 && std::chrono::steady_clock::now() < deadline) {
+    rows = f.loop.Run([&] { return f.CommittedRows(); });
+  }
+  CHECK(rows == 3);
+  f.loop.Run([&] { CHECK(f.db->TestCommitCount() == commits_before + 1); });
+}
+
+TEST_CASE("a regular write and FlushPending take waiting deferred writes along") {
+  Fixture f;
+  std::promise<void> written;
+  int64_t commits_before = 0;
+  f.loop.Run([&] {
+    commits_before = f.db->TestCommitCount();
+    f.db->WriteDeferred(InsertRow(1));
+    f.db->Write(InsertRow(2), [&](Status s) {
+      CHECK(s.ok());
+      CHECK(f.CommittedRows() == 2);  // the deferred row went first, in the same commit
+      written.set_value();
+    });
+  });
+  written.get_future().get();
+  f.loop.Run([&] {
+    CHECK(f.db->TestCommitCount() == commits_before + 1);
+    f.db->WriteDeferred(InsertRow(3));
+    f.db->FlushPending();  // what readers call: the row is visible at once
+    CHECK(f.CommittedRows() == 3);
+    f.db->FlushPending();  // nothing pending: no empty transaction
+    CHECK(f.db->TestCommitCount() == commits_before + 2);
+  });
+}
+
+TEST_CASE("a failing deferred change is rolled back alone; Close commits the rest") {
+  Fixture f;
+  f.loop.Run([&] {
+    f.db->WriteDeferred(InsertRow(1));
+    f.db->WriteDeferred(InsertRow(1));  // primary key conflict
+    f.db->WriteDeferred(InsertRow(2));
+    f.db->Close();
+    CHECK(f.CommittedRows() == 2);
   });
 }
 
