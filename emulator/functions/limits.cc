@@ -18,8 +18,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-}
-
 // The `oom_kill N` entry of a cgroup's "key value" file (memory.events, memory.oom_control).
 uint64_t OomKillCount(const std::string& path) {
   std::ifstream in(path);

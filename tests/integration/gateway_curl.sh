@@ -61,7 +61,8 @@ def broken(event, context):
 
 
 def slow(event, context):
-    time.sleep(0.8)  # under gateway.timeout
+    if (event.get("queryStringParameters") or {}).get("hold"):
+        time.sleep(0.8)  # under gateway.timeout
     return {"statusCode": 200, "body": "done"}
 
 
@@ -110,9 +111,13 @@ check "authorizer no identity" "$(status "$GATEWAY/private")" 401
 # 504 after gateway.timeout), throttling (429 with concurrency 1 and a call in flight).
 check "502" "$(get "$GATEWAY/broken")" '{"message":"Internal server error"}'
 check "504" "$(status "$GATEWAY/slow")" 504
-status "$GATEWAY/single" >"$TMP/first" &
+check "a warm instance first" "$(status "$GATEWAY/single")" 200
+# The holding call retries should a probe hold the instance at the moment it arrives.
+(for i in $(seq 1 50); do
+   s=$(status "$GATEWAY/single?hold=1"); [ "$s" = 200 ] && break; sleep 0.02
+ done; echo "$s" >"$TMP/first") &
 first=$!
-for i in $(seq 1 100); do  # wait until the first call holds the one instance
+for i in $(seq 1 100); do  # until the holding call has the one instance (probes return at once)
   [ "$(status "$GATEWAY/single")" = 429 ] && break
   sleep 0.05
 done

@@ -26,7 +26,7 @@ TEST_CASE("gateway, object store and queue requests are metered by billing class
                                "  echo:\n    runtime: python3.11\n    handler: echo.handler\n"
                                "    events: [{http: {method: GET, path: /h}},\n"
                                "             {rest: {method: GET, path: /r}}]\n"
-                               "buckets: [b]\n"
+                               "buckets: [box]\n"
                                "queues: {q: {}, f.fifo: {}}\n",
                                dir.path()));
   for (auto& module : triggers::BuiltinTriggers().CreateAll()) emulator->AddModule(std::move(module));
@@ -43,10 +43,10 @@ TEST_CASE("gateway, object store and queue requests are metered by billing class
   CHECK(call(gw, "GET /h HTTP/1.1\r\n") == 200);
   CHECK(call(gw, "GET /h HTTP/1.1\r\n") == 200);
   CHECK(call(gw, "GET /r HTTP/1.1\r\n") == 200);
-  CHECK(call(svc, "PUT /b/k HTTP/1.1\r\n", "data") == 200);
-  CHECK(call(svc, "GET /b/k HTTP/1.1\r\n") == 200);
-  CHECK(call(svc, "GET /b?list-type=2 HTTP/1.1\r\n") == 200);
-  CHECK(call(svc, "DELETE /b/k HTTP/1.1\r\n") == 204);
+  CHECK(call(svc, "PUT /box/k HTTP/1.1\r\n", "data") == 200);
+  CHECK(call(svc, "GET /box/k HTTP/1.1\r\n") == 200);
+  CHECK(call(svc, "GET /box?list-type=2 HTTP/1.1\r\n") == 200);
+  CHECK(call(svc, "DELETE /box/k HTTP/1.1\r\n") == 204);
   std::string target = "POST / HTTP/1.1\r\nContent-Type: application/x-amz-json-1.0\r\n"
                        "X-Amz-Target: AmazonSQS.SendMessage\r\n";
   std::string url = "http://127.0.0.1:" + std::to_string(svc) + "/000000000000/";

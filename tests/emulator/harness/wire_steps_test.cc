@@ -24,7 +24,7 @@ RunOptions RealServices() {
 
 ScenarioResult RunOne(const std::string& steps) {
   testing::TempDir dir;
-  dir.Write("stratus.yaml", "buckets: [uploads, b]\n"
+  dir.Write("stratus.yaml", "buckets: [uploads, box]\n"
                             "queues:\n  jobs: { dead_letter: { queue: jobs-dlq, max_receives: 3 } }\n"
                             "  jobs-dlq: {}\n");
   auto file = ParseScenarioFile("scenarios:\n  - name: s\n    steps:\n" + steps,
@@ -57,7 +57,7 @@ TEST_CASE("object and queue expectations fail with what was found") {
     const char* message;
   } cases[] = {
       {"      - expect_object: { bucket: uploads, key: nothing }\n", "s3://uploads/nothing does not exist"},
-      {"      - put_object: { bucket: b, key: k, body: x }\n      - expect_object: { bucket: b, key: k, body: y }\n",
+      {"      - put_object: { bucket: box, key: k, body: x }\n      - expect_object: { bucket: box, key: k, body: y }\n",
        "body: expected \"y\", got \"x\""},
       {"      - expect_queue: { queue: jobs, depth: 3 }\n", "depth of 'jobs': expected 3, got 0"},
       {"      - expect_queue: { queue: jobs-dlq, dlq_depth: 0 }\n", "queue 'jobs-dlq' has no dead_letter queue"},
