@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "cli/cost_output.h"
+#include "emulator/util/escape.h"
 #include "emulator/util/time_format.h"
 
 namespace stratus::cli {
@@ -14,20 +15,6 @@ namespace stratus::cli {
 namespace {
 
 constexpr int kWidth = 520, kHeight = 260, kLeft = 70, kRight = 20, kTop = 30, kBottom = 45;
-
-std::string Escape(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
 
 std::string Num(const char* format, double v) {
   char text[64];
@@ -54,8 +41,8 @@ std::string LineChart(const Series& s, const std::string& css_class) {
   std::string svg = "<svg class=\"chart " + css_class + "\" xmlns=\"http://www.w3.org/2000/svg\" " +
                     "width=\"" + std::to_string(kWidth) + "\" height=\"" + std::to_string(kHeight) +
                     "\" viewBox=\"0 0 " + std::to_string(kWidth) + " " + std::to_string(kHeight) +
-                    "\" role=\"img\"><title>" + Escape(s.title) + "</title>";
-  svg += "<text x=\"" + std::to_string(kLeft) + "\" y=\"18\" class=\"t\">" + Escape(s.title) + "</text>";
+                    "\" role=\"img\"><title>" + XmlEscape(s.title) + "</title>";
+  svg += "<text x=\"" + std::to_string(kLeft) + "\" y=\"18\" class=\"t\">" + XmlEscape(s.title) + "</text>";
   svg += "<line x1=\"" + std::to_string(kLeft) + "\" y1=\"" + std::to_string(kTop + plot_h) +
          "\" x2=\"" + std::to_string(kLeft + plot_w) + "\" y2=\"" + std::to_string(kTop + plot_h) +
          "\" class=\"axis\"/><line x1=\"" + std::to_string(kLeft) + "\" y1=\"" +
@@ -64,7 +51,7 @@ std::string LineChart(const Series& s, const std::string& css_class) {
   for (double f : {0.0, 0.5, 1.0}) {
     double v = top * 1.1 * f;
     svg += "<text x=\"" + std::to_string(kLeft - 6) + "\" y=\"" + Num("%.1f", py(v) + 4) +
-           "\" class=\"yl\">" + Escape(s.y_label == "$" ? Money(v) : Num("%.1f", v)) + "</text>";
+           "\" class=\"yl\">" + XmlEscape(s.y_label == "$" ? Money(v) : Num("%.1f", v)) + "</text>";
   }
   std::string points;
   for (size_t i = 0; i < s.y.size(); ++i) points += Num("%.1f,", px(i)) + Num("%.1f ", py(s.y[i]));
@@ -74,7 +61,7 @@ std::string LineChart(const Series& s, const std::string& css_class) {
     svg += "<circle cx=\"" + Num("%.1f", px(i)) + "\" cy=\"" + Num("%.1f", py(s.y[i])) +
            "\" r=\"" + (mark ? "6" : "3.5") + "\" class=\"" + (mark ? "best" : "pt") + "\"/>";
     svg += "<text x=\"" + Num("%.1f", px(i)) + "\" y=\"" + std::to_string(kTop + plot_h + 16) +
-           "\" class=\"xl\">" + Escape(s.x_labels[i]) + "</text>";
+           "\" class=\"xl\">" + XmlEscape(s.x_labels[i]) + "</text>";
   }
   svg += "<text x=\"" + std::to_string(kLeft + plot_w / 2) + "\" y=\"" +
          std::to_string(kHeight - 6) + "\" class=\"xl\">memory (MB)</text></svg>";
@@ -95,9 +82,9 @@ std::string WhatIfSection(const billing::WhatIf& w) {
     if (p.memory_mb == w.cheapest_mb) cost.highlight = static_cast<int>(i);
     if (p.memory_mb == w.fastest_mb) time.highlight = static_cast<int>(i);
   }
-  std::string out = "<section><h2>Memory what-if: " + Escape(w.function) + "</h2><p>Cheapest: <b>" +
+  std::string out = "<section><h2>Memory what-if: " + XmlEscape(w.function) + "</h2><p>Cheapest: <b>" +
                     std::to_string(w.cheapest_mb) + " MB</b>. Fastest: <b>" +
-                    std::to_string(w.fastest_mb) + " MB</b>. Method: " + Escape(w.method) +
+                    std::to_string(w.fastest_mb) + " MB</b>. Method: " + XmlEscape(w.method) +
                     ".</p><div class=\"charts\">" + LineChart(cost, "cost-vs-memory") +
                     LineChart(time, "duration-vs-memory") + "</div><table><tr><th>memory</th>"
                     "<th>p50 ms</th><th>p95 ms</th><th>avg ms</th><th>per 1M</th><th>month</th></tr>";
@@ -114,8 +101,8 @@ std::string FunctionsSection(const billing::CostReport& r) {
                     "<th>arch</th><th>requests</th><th>cold</th><th>p50 ms</th><th>p95 ms</th>"
                     "<th>GB-s</th><th>cost (list)</th></tr>";
   for (const auto& f : r.functions) {
-    out += "<tr><td>" + Escape(f.name) + "</td><td>" + std::to_string(f.memory_mb) + " MB</td><td>" +
-           Escape(f.arch) + "</td><td>" + std::to_string(f.invocations) + "</td><td>" +
+    out += "<tr><td>" + XmlEscape(f.name) + "</td><td>" + std::to_string(f.memory_mb) + " MB</td><td>" +
+           XmlEscape(f.arch) + "</td><td>" + std::to_string(f.invocations) + "</td><td>" +
            std::to_string(f.cold) + "</td><td>" + Num("%.2f", f.p50_ms) + "</td><td>" +
            Num("%.2f", f.p95_ms) + "</td><td>" + Num("%.4f", f.gb_seconds) + "</td><td>" +
            Money(f.cost) + "</td></tr>";
@@ -123,33 +110,33 @@ std::string FunctionsSection(const billing::CostReport& r) {
   out += "</table><h2>API requests</h2><table><tr><th>service</th><th>class</th><th>calls</th>"
          "<th>units</th><th>cost (list)</th></tr>";
   for (const auto& s : r.services) {
-    out += "<tr><td>" + Escape(s.service) + "</td><td>" + Escape(s.billing_class) + "</td><td>" +
-           std::to_string(s.calls) + "</td><td>" + Num("%.1f", s.units) + " " + Escape(s.unit) +
+    out += "<tr><td>" + XmlEscape(s.service) + "</td><td>" + XmlEscape(s.billing_class) + "</td><td>" +
+           std::to_string(s.calls) + "</td><td>" + Num("%.1f", s.units) + " " + XmlEscape(s.unit) +
            "</td><td>" + (s.priced ? Money(s.cost) : "unpriced") + "</td></tr>";
   }
   return out + "</table></section>";
 }
 
 std::string MonthSection(const billing::CostReport& r) {
-  std::string out = "<section><h2>Month: " + Escape(r.projection) + "</h2><table>";
+  std::string out = "<section><h2>Month: " + XmlEscape(r.projection) + "</h2><table>";
   out += "<tr><td>function requests</td><td>" + Money(r.monthly.requests) + "</td></tr>";
   out += "<tr><td>function compute</td><td>" + Money(r.monthly.compute) + "</td></tr>";
   for (const auto& [service, classes] : r.monthly.services) {
     for (const auto& [cls, cost] : classes) {
-      out += "<tr><td>" + Escape(service + " " + cls) + "</td><td>" + Money(cost) + "</td></tr>";
+      out += "<tr><td>" + XmlEscape(service + " " + cls) + "</td><td>" + Money(cost) + "</td></tr>";
     }
   }
   out += "<tr><th>total</th><th>" + Money(r.monthly.total) + "</th></tr></table>";
   if (!r.providers.empty()) {
     out += "<h2>Same functions elsewhere</h2><table>";
     for (const auto& p : r.providers) {
-      out += "<tr><td>" + Escape(p.sheet) + "</td><td>" + Money(p.monthly) + "</td></tr>";
+      out += "<tr><td>" + XmlEscape(p.sheet) + "</td><td>" + Money(p.monthly) + "</td></tr>";
     }
     out += "</table>";
   }
   if (r.break_even) {
     const auto& b = *r.break_even;
-    out += "<p>Break-even against " + Escape(b.vm) + " (" + Money(b.vm_monthly) + " a month): " +
+    out += "<p>Break-even against " + XmlEscape(b.vm) + " (" + Money(b.vm_monthly) + " a month): " +
            Num("%.0f", b.requests_per_month) + " requests a month (" +
            Num("%.2f", b.requests_per_second) + " per second).</p>";
   }
@@ -169,15 +156,15 @@ const char* kStyle =
 
 std::string CostHtml(const billing::CostReport& r) {
   std::string out = "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>stratus "
-                    "cost: " + Escape(r.sheet) + "</title><style>" + kStyle + "</style></head><body>";
-  out += "<h1>stratus cost</h1><p>Price sheet <b>" + Escape(r.sheet) + "</b> (" +
-         Escape(r.provider + " " + r.region + ", " + r.currency) + "), <a href=\"" +
-         Escape(r.sheet_source) + "\">" + Escape(r.sheet_source) + "</a>.</p>";
+                    "cost: " + XmlEscape(r.sheet) + "</title><style>" + kStyle + "</style></head><body>";
+  out += "<h1>stratus cost</h1><p>Price sheet <b>" + XmlEscape(r.sheet) + "</b> (" +
+         XmlEscape(r.provider + " " + r.region + ", " + r.currency) + "), <a href=\"" +
+         XmlEscape(r.sheet_source) + "\">" + XmlEscape(r.sheet_source) + "</a>.</p>";
   if (r.observed_requests > 0) {
     out += "<p>Observed " + Num("%.0f", r.observed_requests) + " invocations, " +
            IsoTimeUtc(r.first_ms) + " to " + IsoTimeUtc(r.last_ms) + ".</p>";
   }
-  if (!r.cpu_note.empty()) out += "<p>CPU: " + Escape(r.cpu_note) + "</p>";
+  if (!r.cpu_note.empty()) out += "<p>CPU: " + XmlEscape(r.cpu_note) + "</p>";
   out += FunctionsSection(r) + MonthSection(r);
   for (const auto& w : r.what_if) out += WhatIfSection(w);
   return out + "</body></html>\n";

@@ -19,6 +19,7 @@
 #include "cli/commands.h"
 #include "emulator/harness/http_client.h"
 #include "emulator/http/router.h"
+#include "emulator/util/escape.h"
 #include "emulator/util/ids.h"
 #include "emulator/util/json.h"
 #include "emulator/util/time_format.h"
@@ -173,7 +174,7 @@ Result<std::string> ApiGateway(const std::string& variant, const Args& args, Com
 
 // S3 writes keys in events URL-encoded, with spaces as '+'.
 std::string S3EventKey(const std::string& key) {
-  std::string encoded = harness::PercentEncode(key, true);
+  std::string encoded = PercentEncode(key, true);
   std::string out;
   for (size_t i = 0; i < encoded.size(); ++i) {
     if (encoded.compare(i, 3, "%20") == 0) {

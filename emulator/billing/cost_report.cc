@@ -224,6 +224,7 @@ Result<CostReport> BuildCostReport(const std::vector<StoredInvocation>& invocati
 
 Result<std::vector<StoredInvocation>> ReadInvocations(storage::Db& db,
                                                       const config::ProjectConfig* project) {
+  db.FlushPending();  // invocation records are written a few milliseconds late
   auto stmt = db.Prepare(
       "SELECT function, architecture, memory_mb, max_memory_mb, duration_ms, init_ms,"
       " init_simulated_ms, cold, cpu_ms, cpu_limit, start_ms FROM invocations"

@@ -1,7 +1,5 @@
 #include "emulator/billing/meter.h"
 
-#include <memory>
-
 #include "emulator/storage/db.h"
 
 namespace stratus::billing {
@@ -11,7 +9,7 @@ constexpr int64_t kHourMs = 3600 * 1000;
 }
 
 Meter::Meter(storage::Db& db, Clock& clock, PriceSheet sheet)
-    : db_(db), clock_(clock), sheet_(std::move(sheet)) {}
+    : clock_(clock), sheet_(std::move(sheet)), rows_(db, &InsertRows) {}
 
 const std::vector<std::string>& Meter::Migrations() {
   static const std::vector<std::string> kSteps = {
@@ -36,28 +34,26 @@ void Meter::CountRequest(const std::string& service, const std::string& billing_
 }
 
 void Meter::Count(const std::string& service, const std::string& billing_class, double units) {
-  struct Row {
-    std::string service, billing_class;
-    int64_t now_ms;
-    double units;
-  };
-  auto row = std::make_shared<Row>(Row{service, billing_class, clock_.WallNowMs(), units});
-  db_.Write(
-      [row](storage::Db& db) -> Status {
-        auto stmt = db.Prepare(
-            "INSERT INTO api_requests(service, billing_class, hour_ms, calls, units, first_ms,"
-            " last_ms) VALUES (?1, ?2, ?3, 1, ?4, ?5, ?5)"
-            " ON CONFLICT(service, billing_class, hour_ms) DO UPDATE SET"
-            " calls = calls + 1, units = units + excluded.units, last_ms = excluded.last_ms");
-        if (!stmt.ok()) return stmt.status();
-        (*stmt)->BindAll(row->service, row->billing_class, row->now_ms / kHourMs * kHourMs,
-                         row->units, row->now_ms);
-        return (*stmt)->Run();
-      },
-      [](Status) {});
+  rows_.Add(Row{service, billing_class, clock_.WallNowMs(), units});
+}
+
+Status Meter::InsertRows(storage::Db& db, const std::vector<Row>& rows) {
+  auto stmt = db.Prepare(
+      "INSERT INTO api_requests(service, billing_class, hour_ms, calls, units, first_ms,"
+      " last_ms) VALUES (?1, ?2, ?3, 1, ?4, ?5, ?5)"
+      " ON CONFLICT(service, billing_class, hour_ms) DO UPDATE SET"
+      " calls = calls + 1, units = units + excluded.units, last_ms = excluded.last_ms");
+  if (!stmt.ok()) return stmt.status();
+  for (const Row& row : rows) {
+    (*stmt)->BindAll(row.service, row.billing_class, row.now_ms / kHourMs * kHourMs, row.units,
+                     row.now_ms);
+    STRATUS_RETURN_IF_ERROR((*stmt)->Run());
+  }
+  return Status::Ok();
 }
 
 Result<std::vector<RequestTotals>> ReadRequestTotals(storage::Db& db) {
+  db.FlushPending();  // counts are written a few milliseconds late
   auto stmt = db.Prepare(
       "SELECT service, billing_class, SUM(calls), SUM(units), MIN(first_ms), MAX(last_ms)"
       " FROM api_requests GROUP BY service, billing_class ORDER BY service, billing_class");

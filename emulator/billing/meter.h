@@ -11,7 +11,9 @@
 //   emulator.meter().CountRequest("dynamodb", "write", item_bytes);
 // Classes are those of the sheet (fixtures/pricing/aws-us-east-1.yaml, `requests:`); a class
 // the sheet lacks is still counted (one unit per call) and reported as unpriced.
-// Threading: loop thread only. Writes go through the database's group commit.
+// Threading: loop thread only. Counts go through the database's deferred group commit (a
+// few milliseconds late, many per transaction, so a request on the hot path costs no commit
+// of its own); readers call Db::FlushPending() first.
 #pragma once
 
 #include <string>
@@ -19,11 +21,8 @@
 
 #include "emulator/billing/price_sheet.h"
 #include "emulator/billing/pricing.h"
+#include "emulator/storage/deferred_rows.h"
 #include "emulator/util/clock.h"
-
-namespace stratus::storage {
-class Db;
-}
 
 namespace stratus::billing {
 
@@ -49,9 +48,16 @@ class Meter {
   const PriceSheet& sheet() const { return sheet_; }
 
  private:
-  storage::Db& db_;
+  struct Row {
+    std::string service, billing_class;
+    int64_t now_ms;
+    double units;
+  };
+  static Status InsertRows(storage::Db& db, const std::vector<Row>& rows);
+
   Clock& clock_;
   PriceSheet sheet_;
+  storage::DeferredRows<Row> rows_;
 };
 
 // One row of api_requests summed over time: what `stratus cost` reads.
@@ -62,7 +68,7 @@ struct RequestTotals {
   int64_t first_ms = 0, last_ms = 0;
 };
 
-// Totals per service and class, from a data directory's database.
+// Totals per service and class, from a data directory's database (pending counts first).
 Result<std::vector<RequestTotals>> ReadRequestTotals(storage::Db& db);
 
 }  // namespace stratus::billing

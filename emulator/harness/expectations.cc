@@ -32,7 +32,6 @@ class Unbilled : public CostSource {
 class Metered : public CostSource {
  public:
   Result<double> TotalUsd(Emulator& emulator) override {
-    emulator.db().FlushPending();  // invocation records are written a few milliseconds late
     auto invocations = billing::ReadInvocations(emulator.db(), &emulator.project());
     if (!invocations.ok()) return invocations.status();
     auto requests = billing::ReadRequestTotals(emulator.db());

@@ -33,7 +33,4 @@ struct HttpResult {
 Result<HttpResult> SendHttp(int port, const HttpExchange& request,
                             std::chrono::milliseconds timeout);
 
-// Percent-encodes a path segment or object key ('/' kept when keep_slash).
-std::string PercentEncode(std::string_view text, bool keep_slash);
-
 }  // namespace stratus::harness

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <map>
 
+#include "emulator/util/escape.h"
 #include "emulator/util/json.h"
 
 namespace stratus::harness {
@@ -39,27 +40,6 @@ std::string FailureText(const StepFailure& f) {
 }
 
 }  // namespace
-
-std::string XmlEscape(std::string_view text) {
-  std::string out;
-  for (unsigned char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      default:
-        // XML 1.0 allows only tab, newline and carriage return below 0x20.
-        if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') {
-          out += "?";
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  return out;
-}
 
 std::string FormatResult(const ScenarioResult& r) {
   std::string out = std::string(r.passed ? "PASS " : "FAIL ") + r.name + " (" + r.file + ", " +

@@ -18,7 +18,4 @@ std::string FormatSummary(const std::vector<ScenarioResult>& results);
 std::string JunitXml(const std::vector<ScenarioResult>& results);
 std::string JsonReport(const std::vector<ScenarioResult>& results);
 
-// Escapes text for an XML attribute or element (and drops characters XML 1.0 forbids).
-std::string XmlEscape(std::string_view text);
-
 }  // namespace stratus::harness

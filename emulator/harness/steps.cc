@@ -2,6 +2,7 @@
 
 #include "emulator/functions/invoker.h"
 #include "emulator/util/clock.h"
+#include "emulator/util/escape.h"
 #include "emulator/util/json.h"
 #include "emulator/util/time_format.h"
 

@@ -56,8 +56,6 @@ TEST_CASE("gateway, object store and queue requests are metered by billing class
                  R"(f.fifo","MessageBody":"x","MessageGroupId":"g","MessageDeduplicationId":"d"})") ==
         200);
   std::map<std::string, int64_t> calls;
-  // Each answer's count was queued in the loop turn that answered it, and group commit ends
-  // every turn, so it is in the database by the time this runs.
   Status read = lt.Run([&] {
     auto totals = billing::ReadRequestTotals(emulator->db());
     if (!totals.ok()) return totals.status();

@@ -2,6 +2,7 @@
 // continuation-token / start-after / marker, encoding-type=url.
 #include "emulator/emulator.h"
 #include "emulator/util/base64.h"
+#include "emulator/util/escape.h"
 #include "emulator/util/time_format.h"
 #include "triggers/objects/objects.h"
 
@@ -91,9 +92,14 @@ bool ReadMaxKeys(const Call& call, int* out, S3Error* error) {
   return true;
 }
 
+// A key or prefix as the listing shows it: URL-encoded under encoding-type=url.
+std::string KeyText(const std::string& key, bool url) {
+  return url ? PercentEncode(key, /*keep_slash=*/true) : key;
+}
+
 void WriteEntries(XmlWriter& xml, const ListPage& page, bool url, bool owner,
                   const std::string& account) {
-  auto enc = [url](const std::string& s) { return url ? UrlEncodeKey(s) : s; };
+  auto enc = [url](const std::string& s) { return KeyText(s, url); };
   for (const auto& e : page.contents) {
     xml.Open("Contents").Leaf("Key", enc(e.key)).Leaf("LastModified", IsoTimeUtc(e.last_modified_ms));
     xml.Leaf("ETag", "\"" + e.etag + "\"").Leaf("Size", std::to_string(e.size));
@@ -115,6 +121,14 @@ bool ReadEncoding(const Call& call, bool* url, S3Error* error) {
   return true;
 }
 
+// prefix, delimiter, max-keys and encoding-type, shared by both ListObjects versions.
+bool ReadListParams(const Call& call, ListQuery* q, bool* url, S3Error* error) {
+  q->prefix = call.Query("prefix");
+  q->delimiter = call.Query("delimiter");
+  return ReadMaxKeys(call, &q->max_keys, error) && ReadEncoding(call, url, error);
+}
+
+
 }  // namespace
 
 void ObjectsTrigger::ListObjectsV2(const CallPtr& call) {
@@ -124,11 +138,8 @@ void ObjectsTrigger::ListObjectsV2(const CallPtr& call) {
     return;
   }
   ListQuery q;
-  q.prefix = call->Query("prefix");
-  q.delimiter = call->Query("delimiter");
-  S3Error error;
   bool url = false;
-  if (!ReadMaxKeys(*call, &q.max_keys, &error) || !ReadEncoding(*call, &url, &error)) {
+  if (S3Error error; !ReadListParams(*call, &q, &url, &error)) {
     Fail(call, error);
     return;
   }
@@ -151,7 +162,7 @@ void ObjectsTrigger::ListObjectsV2(const CallPtr& call) {
     Fail(call, FromStatus(page.status()));
     return;
   }
-  auto enc = [url](const std::string& s) { return url ? UrlEncodeKey(s) : s; };
+  auto enc = [url](const std::string& s) { return KeyText(s, url); };
   XmlWriter xml("ListBucketResult");
   xml.Leaf("Name", call->target.bucket).Leaf("Prefix", enc(q.prefix));
   if (!q.delimiter.empty()) xml.Leaf("Delimiter", enc(q.delimiter));
@@ -169,11 +180,8 @@ void ObjectsTrigger::ListObjectsV2(const CallPtr& call) {
 void ObjectsTrigger::ListObjectsV1(const CallPtr& call) {
   if (!RequireBucket(call)) return;
   ListQuery q;
-  q.prefix = call->Query("prefix");
-  q.delimiter = call->Query("delimiter");
-  S3Error error;
   bool url = false;
-  if (!ReadMaxKeys(*call, &q.max_keys, &error) || !ReadEncoding(*call, &url, &error)) {
+  if (S3Error error; !ReadListParams(*call, &q, &url, &error)) {
     Fail(call, error);
     return;
   }
@@ -185,7 +193,7 @@ void ObjectsTrigger::ListObjectsV1(const CallPtr& call) {
     Fail(call, FromStatus(page.status()));
     return;
   }
-  auto enc = [url](const std::string& s) { return url ? UrlEncodeKey(s) : s; };
+  auto enc = [url](const std::string& s) { return KeyText(s, url); };
   XmlWriter xml("ListBucketResult");
   xml.Leaf("Name", call->target.bucket).Leaf("Prefix", enc(q.prefix)).Leaf("Marker", enc(marker));
   // S3 gives NextMarker only with a delimiter; without one clients resume after the last key.

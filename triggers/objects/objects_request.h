@@ -48,8 +48,6 @@ RangeParse ParseRange(std::string_view header, uint64_t size, ByteRange* out);
 // and ending with a letter or digit; not an IP address; no "..").
 bool IsValidBucketName(std::string_view name);
 
-// URL-encodes for ListObjects' encoding-type=url (everything but unreserved and '/').
-std::string UrlEncodeKey(std::string_view key);
 
 // The first string greater than every string starting with `prefix` ("" when none).
 std::string PrefixSuccessor(std::string prefix);

@@ -4,23 +4,6 @@
 
 namespace stratus::triggers::objects {
 
-std::string XmlEscape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      case '\r': out += "&#13;"; break;  // a literal CR would be normalised away by parsers
-      default: out += c;
-    }
-  }
-  return out;
-}
-
 XmlWriter::XmlWriter(std::string_view root, bool with_namespace) {
   out_ = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<";
   out_ += root;

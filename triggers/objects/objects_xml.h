@@ -7,14 +7,13 @@
 #include <string_view>
 #include <vector>
 
+#include "emulator/util/escape.h"  // XmlEscape
 #include "emulator/util/status.h"
 
 namespace stratus::triggers::objects {
 
 inline constexpr std::string_view kS3Namespace = "http://s3.amazonaws.com/doc/2006-03-01/";
 
-// Escapes &, <, >, " and ' for element text.
-std::string XmlEscape(std::string_view text);
 
 // Builds a document: XmlWriter w("ListBucketResult"); w.Leaf("Name", b); w.Open("Contents")...
 class XmlWriter {

@@ -209,17 +209,19 @@ void DeleteMessage(const json& input, const ActionContext& context, ActionDone d
   Answer(context, {}, std::move(done));
 }
 
-void DeleteMessageBatch(const json& input, const ActionContext& context, ActionDone done) {
+// A batch whose entries stand alone: `one` runs for each entry against `queue` (an error fails
+// that entry only) and the answer lists the Successful and Failed entries by Id.
+template <typename One>
+void RunEntries(const json& input, const ActionContext& context, const char* entry_name,
+                One one, ActionDone done) {
   std::string name;
   STRATUS_SQS_CHECK(ResolveQueue(input, context, &name));
-  STRATUS_SQS_CHECK(CheckEntries(input, "DeleteMessageBatchRequestEntry"));
+  STRATUS_SQS_CHECK(CheckEntries(input, entry_name));
   Queue& queue = *context.service->Find(name);
   json successful = json::array(), failed = json::array();
   for (const auto& entry : input["Entries"]) {
-    std::string id = entry["Id"].get<std::string>(), receipt;
-    std::optional<SqsError> error = GetString(entry, "ReceiptHandle", &receipt, true);
-    if (!error) error = context.service->Delete(queue, receipt);
-    if (error) {
+    std::string id = entry["Id"].get<std::string>();
+    if (std::optional<SqsError> error = one(queue, entry)) {
       failed.push_back(FailedEntry(id, *error));
     } else {
       successful.push_back({{"Id", id}});
@@ -227,6 +229,16 @@ void DeleteMessageBatch(const json& input, const ActionContext& context, ActionD
   }
   Answer(context, {{{"Successful", successful}, {"Failed", failed}}, std::nullopt},
          std::move(done));
+}
+
+void DeleteMessageBatch(const json& input, const ActionContext& context, ActionDone done) {
+  RunEntries(input, context, "DeleteMessageBatchRequestEntry",
+             [&](Queue& queue, const json& entry) {
+               std::string receipt;
+               std::optional<SqsError> error = GetString(entry, "ReceiptHandle", &receipt, true);
+               return error ? error : context.service->Delete(queue, receipt);
+             },
+             std::move(done));
 }
 
 void ChangeMessageVisibility(const json& input, const ActionContext& context, ActionDone done) {
@@ -241,26 +253,16 @@ void ChangeMessageVisibility(const json& input, const ActionContext& context, Ac
 }
 
 void ChangeMessageVisibilityBatch(const json& input, const ActionContext& context, ActionDone done) {
-  std::string name;
-  STRATUS_SQS_CHECK(ResolveQueue(input, context, &name));
-  STRATUS_SQS_CHECK(CheckEntries(input, "ChangeMessageVisibilityBatchRequestEntry"));
-  Queue& queue = *context.service->Find(name);
-  json successful = json::array(), failed = json::array();
-  for (const auto& entry : input["Entries"]) {
-    std::string id = entry["Id"].get<std::string>(), receipt;
-    std::optional<int> timeout;
-    std::optional<SqsError> error = GetString(entry, "ReceiptHandle", &receipt, true);
-    if (!error) error = GetInt(entry, "VisibilityTimeout", &timeout);
-    if (!error && !timeout) error = MissingParameter("VisibilityTimeout");
-    if (!error) error = context.service->ChangeVisibility(queue, receipt, *timeout);
-    if (error) {
-      failed.push_back(FailedEntry(id, *error));
-    } else {
-      successful.push_back({{"Id", id}});
-    }
-  }
-  Answer(context, {{{"Successful", successful}, {"Failed", failed}}, std::nullopt},
-         std::move(done));
+  RunEntries(input, context, "ChangeMessageVisibilityBatchRequestEntry",
+             [&](Queue& queue, const json& entry) -> std::optional<SqsError> {
+               std::string receipt;
+               std::optional<int> timeout;
+               std::optional<SqsError> error = GetString(entry, "ReceiptHandle", &receipt, true);
+               if (!error) error = GetInt(entry, "VisibilityTimeout", &timeout);
+               if (!error && !timeout) error = MissingParameter("VisibilityTimeout");
+               return error ? error : context.service->ChangeVisibility(queue, receipt, *timeout);
+             },
+             std::move(done));
 }
 
 }  // namespace stratus::triggers::queue::detail

@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include "emulator/harness/report.h"
+#include "emulator/util/escape.h"
 
 namespace stratus::harness {
 namespace {

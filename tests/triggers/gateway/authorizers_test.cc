@@ -229,24 +229,20 @@ TEST_CASE("JWT authorizer: signature, issuer, audience, expiry and scopes") {
 }
 
 TEST_CASE("a JWKS file that cannot be read stops the start with a positioned error") {
-  auto project = config::ParseConfig(
-      "gateway:\n  authorizers:\n    users: {type: jwt, issuer: i, audience: a, jwks: nope.json}\n"
-      "functions:\n  f:\n    runtime: python3.11\n    handler: echo.handler\n"
-      "    events: [{http: {path: /x, authorizer: users}}]\n",
-      "/nowhere/stratus.yaml");
-  REQUIRE(project.ok());
   testing::LoopThread lt;
   testing::TempDir dir;
-  EmulatorOptions options;
-  options.project = *project;
-  options.service_port = options.gateway_port = 0;
-  options.data_dir = dir.path() + "/.stratus";
-  options.log_fd = -1;
-  auto emulator = std::make_unique<Emulator>(lt.loop(), std::move(options));
+  auto emulator = std::make_unique<Emulator>(
+      lt.loop(),
+      testing::EmbeddedOptions(
+          "gateway:\n  authorizers:\n    users: {type: jwt, issuer: i, audience: a, jwks: nope.json}\n"
+          "functions:\n  f:\n    runtime: python3.11\n    handler: echo.handler\n"
+          "    events: [{http: {path: /x, authorizer: users}}]\n",
+          dir.path()));
   emulator->AddModule(std::make_unique<GatewayTrigger>());
   Status started = lt.Run([&] { return emulator->Start(); });
   CHECK(started.message() ==
-        "gateway: /nowhere/stratus.yaml:3:5: authorizer 'users': cannot read JWKS file /nowhere/nope.json");
+        "gateway: " + dir.path() + "/stratus.yaml:3:5: authorizer 'users': cannot read JWKS file " +
+            dir.path() + "/nope.json");
   testing::StopAndDestroy(lt, emulator);
 }
 

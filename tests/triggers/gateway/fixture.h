@@ -87,15 +87,7 @@ class Fixture {
  public:
   explicit Fixture(const std::string& yaml, GatewayTrigger::Options gateway = {}) {
     for (const auto& [name, content] : Handlers()) dir_.Write(name, content);
-    auto project = config::ParseConfig(yaml, dir_.path() + "/stratus.yaml");
-    REQUIRE_MESSAGE(project.ok(), project.status().message());
-    EmulatorOptions options;
-    options.project = project.value();
-    options.service_port = 0;
-    options.gateway_port = 0;
-    options.data_dir = dir_.path() + "/.stratus";
-    options.log_fd = -1;
-    emulator_ = std::make_unique<Emulator>(lt_.loop(), std::move(options));
+    emulator_ = std::make_unique<Emulator>(lt_.loop(), testing::EmbeddedOptions(yaml, dir_.path()));
     auto trigger = std::make_unique<GatewayTrigger>(gateway);
     trigger_ = trigger.get();
     emulator_->AddModule(std::move(trigger));

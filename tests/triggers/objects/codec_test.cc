@@ -178,7 +178,7 @@ TEST_CASE("Requests: query, ranges, dates, conditions, names") {
   for (const char* bad : {"ab", "Upper", "-start", "end-", "a..b", "192.168.1.1", "a_b", "a.-b"}) {
     CHECK_MESSAGE(!IsValidBucketName(bad), bad);
   }
-  CHECK(UrlEncodeKey("a b/ü+%") == "a%20b/%C3%BC%2B%25");
+  CHECK(PercentEncode("a b/ü+%", /*keep_slash=*/true) == "a%20b/%C3%BC%2B%25");
   CHECK(PrefixSuccessor("abc") == "abd");
   CHECK(PrefixSuccessor("a\xff") == "b");
   CHECK(PrefixSuccessor("") == "");

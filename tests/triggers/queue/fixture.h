@@ -70,14 +70,8 @@ class Fixture {
   ~Fixture() { testing::StopAndDestroy(lt_, emulator_); }
 
   void Start() {
-    auto project = config::ParseConfig(yaml_, dir_.path() + "/stratus.yaml");
-    REQUIRE_MESSAGE(project.ok(), project.status().message());
-    EmulatorOptions options;
-    options.project = project.value();
-    options.service_port = 0;
-    options.gateway_port = 0;
-    options.data_dir = options_.data_dir.empty() ? dir_.path() + "/.stratus" : options_.data_dir;
-    options.log_fd = -1;
+    EmulatorOptions options = testing::EmbeddedOptions(yaml_, dir_.path());
+    if (!options_.data_dir.empty()) options.data_dir = options_.data_dir;
     options.clock = options_.clock;
     emulator_ = std::make_unique<Emulator>(lt_.loop(), std::move(options));
     auto trigger = std::make_unique<QueueTrigger>();

@@ -5,6 +5,7 @@
 
 #include <thread>
 
+#include "tests/support/embedded.h"
 #include "tests/triggers/queue/fixture.h"
 
 namespace stratus::qtest {
@@ -185,19 +186,13 @@ TEST_CASE("project mappings Lambda would refuse stop the start with the event's 
   testing::LoopThread lt;
   testing::TempDir dir;
   dir.Write("record.py", Handlers().at("record.py"));
-  auto project = config::ParseConfig(
-      "functions:\n  record:\n    runtime: python3.11\n    handler: record.handler\n"
-      "    events: [ { queue: { name: jobs.fifo, batch_size: 10, window: 5s } } ]\n"
-      "queues:\n  jobs.fifo: {}\n",
-      dir.path() + "/stratus.yaml");
-  REQUIRE(project.ok());
-  EmulatorOptions options;
-  options.project = project.value();
-  options.service_port = 0;
-  options.gateway_port = 0;
-  options.data_dir = dir.path() + "/.stratus";
-  options.log_fd = -1;
-  auto emulator = std::make_unique<Emulator>(lt.loop(), std::move(options));
+  auto emulator = std::make_unique<Emulator>(
+      lt.loop(),
+      testing::EmbeddedOptions(
+          "functions:\n  record:\n    runtime: python3.11\n    handler: record.handler\n"
+          "    events: [ { queue: { name: jobs.fifo, batch_size: 10, window: 5s } } ]\n"
+          "queues:\n  jobs.fifo: {}\n",
+          dir.path()));
   emulator->AddModule(std::make_unique<QueueTrigger>());
   Status started = lt.Run([&] { return emulator->Start(); });
   CHECK(started.code() == Status::Code::kInvalidArgument);
