@@ -3,6 +3,7 @@
 // (emulator/billing): per function and per service, a monthly projection, a memory what-if,
 // other providers, and the break-even rate against an always-on VM.
 #include <cmath>
+#include <cstdlib>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -10,6 +11,7 @@
 
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "cli/cost_rerun.h"
 #include "cli/cost_output.h"
 #include "emulator/billing/cost_report.h"
 #include "emulator/functions/invocation_store.h"
@@ -24,15 +26,18 @@ namespace fs = std::filesystem;
 
 const CommandSpec kCostSpec{
     "stratus cost [PROJECT_DIR] [-c FILE] [--data-dir DIR] [--pricing NAME|FILE]\n"
-    "             [--monthly-requests N | --scale xN] [--memory 128,256,...] [--no-free-tier]\n"
+    "             [--monthly-requests N | --scale xN] [--memory 128,256,... [--rerun N]]\n"
+    "             [--no-free-tier]\n"
     "             [--json | --html FILE]",
     "Prices what stratus has run (the invocations and API requests stored in the data\n"
     "directory) with the project's price sheet (`pricing:`, default aws-us-east-1):\n"
     "requests, duration p50/p95, GB-seconds and cost per function and per service; the month\n"
     "as observed, or projected with --monthly-requests or --scale; with --memory, each\n"
-    "function's duration and cost at other memory sizes (modeled from measured CPU time, CPU\n"
-    "in proportion to memory), naming the cheapest and the fastest; the same usage under the\n"
-    "other providers' sheets; and the request rate at which an always-on VM costs the same.\n"
+    "function's duration and cost at other memory sizes, naming the cheapest and the fastest:\n"
+    "its newest stored events are run again at each size with the CPU share Lambda gives it\n"
+    "(1,769 MB = 1 vCPU) enforced by a cgroup quota, or, where CPU cannot be capped, modeled\n"
+    "from the measured CPU time; the same usage under the other providers' sheets; and the\n"
+    "request rate at which an always-on VM costs the same.\n"
     "Exit status: 0 success, 1 the data cannot be read, 2 bad usage.",
     {{"config", 'c', "FILE", "the project file (default: PROJECT_DIR/stratus.yaml)"},
      {"data-dir", 'd', "DIR", "the data directory (default: .stratus/ beside the project file)"},
@@ -40,6 +45,7 @@ const CommandSpec kCostSpec{
      {"monthly-requests", 0, "N", "project a month of N invocations"},
      {"scale", 0, "xN", "project the observed usage times N"},
      {"memory", 0, "LIST", "memory sizes (MB) for the what-if, e.g. 128,256,512,1024"},
+     {"rerun", 0, "N", "stored events re-run per function and size (default 10; 0: model)"},
      {"no-free-tier", 0, "", "leave out the monthly free tier"},
      {"json", 0, "", "print the report as one JSON object"},
      {"html", 0, "FILE", "write the report as a self-contained HTML page with charts"}},
@@ -95,8 +101,24 @@ Result<billing::CostOptions> OptionsFrom(const Args& args) {
     if (!sizes.ok()) return sizes.status();
     options.memory_sizes = *sizes;
   }
+  if (args.Has("rerun") && !args.Has("memory")) {
+    return Status::InvalidArgument("--rerun goes with --memory");
+  }
   options.free_tier = !args.Has("no-free-tier");
   return options;
+}
+
+Result<int> RerunEventsFrom(const Args& args) {
+  auto rerun = args.Get("rerun");
+  if (!rerun) return 10;
+  char* end = nullptr;
+  long n = std::strtol(rerun->c_str(), &end, 10);
+  if (rerun->empty() || *end != '\0' || n < 0 || n > functions::InvocationStore::kEventsKept) {
+    return Status::InvalidArgument("--rerun takes 0 to " +
+                                   std::to_string(functions::InvocationStore::kEventsKept) +
+                                   " events, got '" + *rerun + "'");
+  }
+  return static_cast<int>(n);
 }
 
 // The project (optional: a data directory alone is enough) and the data directory.
@@ -138,7 +160,8 @@ Result<Sources> FindSources(const Args& args) {
   return s;
 }
 
-Result<billing::CostReport> Build(const Sources& s, const billing::CostOptions& options) {
+Result<billing::CostReport> Build(const Sources& s, const billing::CostOptions& options,
+                                  int rerun_events) {
   auto db = storage::Db::Open(s.data_dir + "/stratus.db", storage::Durability::kNormal);
   if (!db.ok()) return db.status();
   // A data directory written by an older stratus gets the billing columns (no-op otherwise).
@@ -152,7 +175,17 @@ Result<billing::CostReport> Build(const Sources& s, const billing::CostOptions& 
   if (!sheet.ok()) return sheet.status();
   auto others = billing::LoadAllPriceSheets(billing::DefaultPricingDir());
   if (!others.ok()) return others.status();
-  return billing::BuildCostReport(*invocations, *requests, *sheet, *others, options);
+  billing::CostOptions with_reruns = options;
+  if (!options.memory_sizes.empty() && !s.project) {
+    with_reruns.rerun_note = "events not re-run: no project file to run them with";
+  } else if (!options.memory_sizes.empty()) {
+    auto reruns = RerunStoredEvents(*s.project, **db, {options.memory_sizes, rerun_events},
+                                    &with_reruns.rerun_note);
+    // The what-if falls back to the model rather than failing the whole report.
+    if (!reruns.ok()) with_reruns.rerun_note = "events not re-run: " + reruns.status().message();
+    if (reruns.ok()) with_reruns.reruns = std::move(reruns.value());
+  }
+  return billing::BuildCostReport(*invocations, *requests, *sheet, *others, with_reruns);
 }
 
 Status WriteFile(const std::string& path, const std::string& text) {
@@ -180,12 +213,17 @@ int RunCost(int argc, char** argv) {
     PrintError(options.status().message());
     return 2;
   }
+  auto rerun_events = RerunEventsFrom(*args);
+  if (!rerun_events.ok()) {
+    PrintError(rerun_events.status().message());
+    return 2;
+  }
   auto sources = FindSources(*args);
   if (!sources.ok()) {
     PrintError(sources.status().message());
     return sources.status().code() == Status::Code::kInvalidArgument ? 2 : 1;
   }
-  auto report = Build(*sources, *options);
+  auto report = Build(*sources, *options, *rerun_events);
   if (!report.ok()) {
     PrintError(report.status().message());
     return report.status().code() == Status::Code::kInvalidArgument ? 2 : 1;

@@ -68,6 +68,13 @@ std::string LineChart(const Series& s, const std::string& css_class) {
   return svg;
 }
 
+// "10 runs", "2 of 10 failed", or "model".
+std::string Measured(const billing::MemoryPoint& p) {
+  if (p.calls == 0) return "model";
+  if (p.errors == 0) return std::to_string(p.calls) + " runs";
+  return std::to_string(p.errors) + " of " + std::to_string(p.calls) + " failed";
+}
+
 std::string WhatIfSection(const billing::WhatIf& w) {
   Series cost{"Monthly cost of " + w.function + " by memory", "$", {}, {}, {}, -1};
   Series time{"Average duration of " + w.function + " by memory (ms)", "ms", {}, {}, {}, -1};
@@ -87,11 +94,13 @@ std::string WhatIfSection(const billing::WhatIf& w) {
                     std::to_string(w.fastest_mb) + " MB</b>. Method: " + XmlEscape(w.method) +
                     ".</p><div class=\"charts\">" + LineChart(cost, "cost-vs-memory") +
                     LineChart(time, "duration-vs-memory") + "</div><table><tr><th>memory</th>"
-                    "<th>p50 ms</th><th>p95 ms</th><th>avg ms</th><th>per 1M</th><th>month</th></tr>";
+                    "<th>p50 ms</th><th>p95 ms</th><th>avg ms</th><th>per 1M</th><th>month</th>"
+                    "<th>measured</th></tr>";
   for (const auto& p : w.points) {
     out += "<tr><td>" + std::to_string(p.memory_mb) + " MB</td><td>" + Num("%.2f", p.p50_ms) +
            "</td><td>" + Num("%.2f", p.p95_ms) + "</td><td>" + Num("%.2f", p.avg_ms) + "</td><td>" +
-           Money(p.cost_per_million) + "</td><td>" + Money(p.monthly_cost) + "</td></tr>";
+           Money(p.cost_per_million) + "</td><td>" + Money(p.monthly_cost) + "</td><td>" +
+           Measured(p) + "</td></tr>";
   }
   return out + "</table></section>";
 }

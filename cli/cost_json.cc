@@ -27,7 +27,8 @@ nlohmann::json WhatIfJson(const billing::CostReport& r) {
     for (const auto& p : w.points) {
       points.push_back({{"memory_mb", p.memory_mb}, {"p50_ms", p.p50_ms}, {"p95_ms", p.p95_ms},
                         {"avg_ms", p.avg_ms}, {"monthly_cost", p.monthly_cost},
-                        {"cost_per_million", p.cost_per_million}});
+                        {"cost_per_million", p.cost_per_million}, {"calls", p.calls}, {"samples", p.samples},
+                        {"errors", p.errors}});
     }
     out.push_back({{"function", w.function}, {"method", w.method}, {"points", points},
                    {"cheapest_mb", w.cheapest_mb}, {"fastest_mb", w.fastest_mb}});

@@ -71,6 +71,10 @@ std::string WhatIfTables(const billing::CostReport& r) {
     for (const auto& p : w.points) {
       std::string mark = p.memory_mb == w.cheapest_mb ? "cheapest" : "";
       if (p.memory_mb == w.fastest_mb) mark += mark.empty() ? "fastest" : ", fastest";
+      if (p.errors > 0) {
+        mark += (mark.empty() ? "" : ", ") + std::to_string(p.errors) + " of " +
+                std::to_string(p.calls) + " failed";
+      }
       rows.push_back({std::to_string(p.memory_mb) + " MB", Format("%.2f", p.p50_ms),
                       Format("%.2f", p.p95_ms), Format("%.2f", p.avg_ms), Money(p.cost_per_million),
                       Money(p.monthly_cost), mark});

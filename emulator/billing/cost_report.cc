@@ -24,13 +24,17 @@ InvocationUsage UsageAt(const StoredInvocation& inv, int memory_mb, double durat
 }
 
 // The month's usage of `invocations` under `prices`, each at `memory_mb` (0: its own) with
-// modeled durations when memory changes, scaled by `factor`.
+// modeled durations when memory changes (or `durations[i]` when given), scaled by `factor`.
 MonthlyUsage UsageOf(const std::vector<const StoredInvocation*>& invocations,
-                     const FunctionPrices& prices, int memory_mb, double factor) {
+                     const FunctionPrices& prices, int memory_mb, double factor,
+                     const std::vector<double>* durations = nullptr) {
   MonthlyUsage usage;
-  for (const StoredInvocation* inv : invocations) {
+  for (size_t i = 0; i < invocations.size(); ++i) {
+    const StoredInvocation* inv = invocations[i];
     int mb = memory_mb > 0 ? memory_mb : inv->memory_mb;
-    double duration = mb == inv->memory_mb ? inv->duration_ms : ModeledDuration(*inv, mb);
+    double duration = durations ? (*durations)[i]
+                      : mb == inv->memory_mb ? inv->duration_ms
+                                             : ModeledDuration(*inv, mb);
     InvocationCharge c = ChargeInvocation(prices, UsageAt(*inv, mb, duration));
     usage.requests += factor;
     usage.gb_seconds[inv->arch] += c.gb_seconds * factor;
@@ -82,32 +86,90 @@ FunctionSummary Summarize(const std::string& name, const std::vector<const Store
   return s;
 }
 
+// The re-run at `mb` when it measured at least one call, else null.
+const RerunSample* MeasuredAt(const Rerun* rerun, int mb) {
+  if (!rerun) return nullptr;
+  for (const RerunSample& sample : rerun->sizes) {
+    if (sample.memory_mb == mb && !sample.durations_ms.empty()) return &sample;
+  }
+  return nullptr;
+}
+
+std::string WhatIfMethod(const Rerun* rerun, const std::vector<MemoryPoint>& points,
+                         bool cpu_measured, const std::string& rerun_note) {
+  std::string modeled, caps;
+  for (const MemoryPoint& p : points) {
+    if (p.samples == 0) modeled += (modeled.empty() ? "" : ", ") + std::to_string(p.memory_mb) + " MB";
+  }
+  bool any_measured =
+      std::any_of(points.begin(), points.end(), [](const MemoryPoint& p) { return p.samples > 0; });
+  if (rerun && any_measured) {
+    // "0.072 vCPU (cgroup v1 cpu.cfs_quota_us)": the share per size, the mechanism once.
+    std::string mechanism;
+    for (const RerunSample& s : rerun->sizes) {
+      size_t paren = s.cpu_limit.find(" (");
+      caps += (caps.empty() ? "" : ", ") + s.cpu_limit.substr(0, paren) + " at " +
+              std::to_string(s.memory_mb) + " MB";
+      if (paren != std::string::npos) mechanism = s.cpu_limit.substr(paren + 2, s.cpu_limit.size() - paren - 3);
+    }
+    std::string method = "re-run: " + std::to_string(rerun->events) +
+                         " stored events at each size, CPU capped by " + mechanism + ": " + caps;
+    if (!modeled.empty()) method += "; cpu model where every call failed: " + modeled;
+    return method;
+  }
+  if (!cpu_measured) return "no CPU data: durations unchanged";
+  return rerun_note.empty() ? "cpu model" : "cpu model (" + rerun_note + ")";
+}
+
+// One what-if point: the re-run's measured durations, cycled over the stored invocations so
+// their count and cold starts stay those observed, or else the CPU model's.
+MemoryPoint WhatIfPoint(const std::vector<const StoredInvocation*>& invs, int mb,
+                        const RerunSample* measured, const PriceSheet& sheet, double factor) {
+  MemoryPoint p;
+  p.memory_mb = mb;
+  std::vector<double> measured_durations, durations;
+  if (measured) {
+    measured_durations = measured->durations_ms;
+    p.calls = measured->calls;
+    p.samples = static_cast<int>(measured_durations.size());
+    p.errors = measured->errors;
+  }
+  for (size_t i = 0; i < invs.size(); ++i) {
+    durations.push_back(measured ? measured_durations[i % measured_durations.size()]
+                                 : ModeledDuration(*invs[i], mb));
+  }
+  const std::vector<double>& shown = measured ? measured_durations : durations;
+  p.p50_ms = Percentile(shown, 0.5);
+  p.p95_ms = Percentile(shown, 0.95);
+  for (double d : shown) p.avg_ms += d / shown.size();
+  MonthlyBill bill = PriceMonth(sheet, UsageOf(invs, sheet.functions, mb, factor, &durations), false);
+  p.monthly_cost = bill.total;
+  p.cost_per_million = bill.total / (invs.size() * factor) * 1e6;
+  return p;
+}
+
 WhatIf MemoryWhatIf(const std::string& name, const std::vector<const StoredInvocation*>& invs,
                     const PriceSheet& sheet, const CostOptions& options, double factor) {
   WhatIf w;
   w.function = name;
-  bool measured = std::any_of(invs.begin(), invs.end(),
-                              [](const StoredInvocation* i) { return i->cpu_ms >= 0; });
-  w.method = measured ? "cpu model" : "no CPU data: durations unchanged";
+  auto found = options.reruns.find(name);
+  const Rerun* rerun = found == options.reruns.end() ? nullptr : &found->second;
   for (int mb : options.memory_sizes) {
-    MemoryPoint p;
-    p.memory_mb = mb;
-    std::vector<double> durations;
-    for (const StoredInvocation* inv : invs) durations.push_back(ModeledDuration(*inv, mb));
-    p.p50_ms = Percentile(durations, 0.5);
-    p.p95_ms = Percentile(durations, 0.95);
-    for (double d : durations) p.avg_ms += d / durations.size();
-    MonthlyBill bill = PriceMonth(sheet, UsageOf(invs, sheet.functions, mb, factor), false);
-    p.monthly_cost = bill.total;
-    p.cost_per_million = bill.total / (invs.size() * factor) * 1e6;
-    w.points.push_back(p);
+    w.points.push_back(WhatIfPoint(invs, mb, MeasuredAt(rerun, mb), sheet, factor));
   }
+  bool cpu_measured = std::any_of(invs.begin(), invs.end(),
+                                  [](const StoredInvocation* i) { return i->cpu_ms >= 0; });
+  w.method = WhatIfMethod(rerun, w.points, cpu_measured, options.rerun_note);
   if (w.points.empty()) return w;
-  auto cheapest = std::min_element(w.points.begin(), w.points.end(), [](auto& a, auto& b) {
-    return a.monthly_cost < b.monthly_cost;
+  // A size where calls failed (out of memory, say) is no recommendation, unless all are so.
+  std::vector<const MemoryPoint*> usable;
+  for (const MemoryPoint& p : w.points) if (p.errors == 0) usable.push_back(&p);
+  if (usable.empty()) for (const MemoryPoint& p : w.points) usable.push_back(&p);
+  auto cheapest = *std::min_element(usable.begin(), usable.end(), [](auto* a, auto* b) {
+    return a->monthly_cost < b->monthly_cost;
   });
-  auto fastest = std::min_element(w.points.begin(), w.points.end(), [](auto& a, auto& b) {
-    return a.avg_ms < b.avg_ms || (a.avg_ms == b.avg_ms && a.monthly_cost < b.monthly_cost);
+  auto fastest = *std::min_element(usable.begin(), usable.end(), [](auto* a, auto* b) {
+    return a->avg_ms < b->avg_ms || (a->avg_ms == b->avg_ms && a->monthly_cost < b->monthly_cost);
   });
   w.cheapest_mb = cheapest->memory_mb;
   w.fastest_mb = fastest->memory_mb;

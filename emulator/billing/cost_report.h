@@ -3,11 +3,13 @@
 // price sheet, a memory what-if (cheapest and fastest size), the same usage under every other
 // provider's sheet, and the break-even rate against the sheet's always-on VM.
 //
-// The memory what-if does not re-run events (their payloads are not stored): it models each
-// stored invocation at another size from its measured CPU time, as Lambda gives CPU in
-// proportion to memory (1,769 MB = 1 vCPU): duration = (wall - cpu/share_then) + cpu/share_now,
-// one thread assumed (a single thread cannot go faster than one vCPU). Invocations without a
-// CPU measurement keep their duration. The report says which applied.
+// The memory what-if uses the stored events run again at each size under a CPU cap (Rerun,
+// measured by `stratus cost`, as AWS Lambda Power Tuning does) where it has them. Where it
+// has not (no cgroup CPU control, no events, no project), it models each stored invocation
+// at another size from its measured CPU time, as Lambda gives CPU in proportion to memory
+// (1,769 MB = 1 vCPU): duration = (wall - cpu/share_then) + cpu/share_now, one thread assumed
+// (a single thread cannot go faster than one vCPU). Invocations without a CPU measurement
+// keep their duration. The report says which applied.
 // Plain values and pure functions except BuildCostReport, which reads the database. No
 // threading rule (the CLI calls it without a loop).
 #pragma once
@@ -38,10 +40,26 @@ struct StoredInvocation {
   int64_t start_ms = 0;
 };
 
+// One function's stored events, run again at one memory size under that size's CPU cap.
+struct RerunSample {
+  int memory_mb = 0;
+  int calls = 0;
+  std::vector<double> durations_ms;  // of the calls that ran to the end (success or error)
+  int errors = 0;                    // calls that failed (function error, out of memory...)
+  std::string cpu_limit;             // the cap they ran under
+};
+
+struct Rerun {
+  int events = 0;  // stored events run at each size
+  std::vector<RerunSample> sizes;
+};
+
 struct CostOptions {
   std::optional<double> monthly_requests;  // scale so the month has this many invocations
   std::optional<double> scale;             // or multiply the observed usage
   std::vector<int> memory_sizes;           // what-if sizes (MB); empty: none
+  std::map<std::string, Rerun> reruns;     // by function: measured what-if sizes
+  std::string rerun_note;                  // why the events were not re-run, if they were not
   bool free_tier = true;
 };
 
@@ -67,13 +85,18 @@ struct MemoryPoint {
   double p50_ms = 0, p95_ms = 0, avg_ms = 0;
   double monthly_cost = 0;  // this function's share, projected, before the free tier
   double cost_per_million = 0;
+  int calls = 0;            // re-run calls at this size (0: modeled)
+  int samples = 0;          // of which ran and were measured
+  int errors = 0;           // of which failed
 };
 
 struct WhatIf {
   std::string function;
-  std::string method;  // "cpu model" or "no CPU data: durations unchanged"
+  // "re-run: N stored events at each size, CPU capped (...)", "cpu model (why not re-run)"
+  // or "no CPU data: durations unchanged"
+  std::string method;
   std::vector<MemoryPoint> points;
-  int cheapest_mb = 0, fastest_mb = 0;
+  int cheapest_mb = 0, fastest_mb = 0;  // among the sizes where no re-run call failed
 };
 
 // The projected month's function bill (compute and invocations, free tier as set) under

@@ -1,5 +1,7 @@
 #include "emulator/functions/invocation_store.h"
 
+#include <algorithm>
+
 #include "emulator/storage/db.h"
 
 namespace stratus::functions {
@@ -22,6 +24,10 @@ const std::vector<std::string>& InvocationStore::Migrations() {
       "ALTER TABLE invocations ADD COLUMN cpu_limit TEXT NOT NULL DEFAULT '';"
       "ALTER TABLE invocations ADD COLUMN gb_seconds REAL NOT NULL DEFAULT 0;"
       "ALTER TABLE invocations ADD COLUMN cost REAL NOT NULL DEFAULT 0;",
+      // The events, for re-running them (`stratus cost --memory`).
+      "CREATE TABLE invocation_events(request_id TEXT PRIMARY KEY, function TEXT NOT NULL,"
+      "  payload BLOB NOT NULL);"
+      "CREATE INDEX invocation_events_by_function ON invocation_events(function);",
   };
   return kSteps;
 }
@@ -37,9 +43,11 @@ InvocationStore::InvocationStore(storage::Db& db) : db_(db), rows_(db, &InsertRo
 
 void InvocationStore::Record(const Invocation& inv, const InvokeResult& result, int memory_mb,
                              const std::string& architecture) {
+  // An event that never reached the function (throttled, unknown) says nothing of its cost.
+  bool keep_event = inv.attempt == 1 && result.status.ok();
   rows_.Add(Row{inv.request_id, inv.function, std::string(InvocationTypeName(inv.request.type)),
                 inv.request.source, std::string(OutcomeName(result)), result.error_type,
-                architecture, result.cpu_limit, inv.attempt, inv.start_wall_ms, result.billed_ms,
+                architecture, result.cpu_limit, keep_event ? inv.request.payload : "", inv.attempt, inv.start_wall_ms, result.billed_ms,
                 result.cold ? 1 : 0, memory_mb, result.max_memory_mb, result.duration_ms,
                 result.init_ms, result.init_simulated_ms, result.cpu_ms, result.gb_seconds,
                 result.cost});
@@ -60,7 +68,49 @@ Status InvocationStore::InsertRows(storage::Db& db, const std::vector<Row>& rows
                      row.gb_seconds, row.cost);
     STRATUS_RETURN_IF_ERROR((*stmt)->Run());
   }
+  return InsertEvents(db, rows);
+}
+
+Status InvocationStore::InsertEvents(storage::Db& db, const std::vector<Row>& rows) {
+  auto insert = db.Prepare(
+      "INSERT OR REPLACE INTO invocation_events(request_id, function, payload) VALUES (?,?,?)");
+  if (!insert.ok()) return insert.status();
+  std::vector<std::string> functions;
+  for (const Row& row : rows) {
+    if (row.event.empty()) continue;
+    (*insert)->BindAll(row.request_id, row.function, row.event);
+    STRATUS_RETURN_IF_ERROR((*insert)->Run());
+    if (std::find(functions.begin(), functions.end(), row.function) == functions.end()) {
+      functions.push_back(row.function);
+    }
+  }
+  auto trim = db.Prepare(
+      "DELETE FROM invocation_events WHERE function = ?1 AND rowid <= (SELECT rowid FROM"
+      " invocation_events WHERE function = ?1 ORDER BY rowid DESC LIMIT 1 OFFSET ?2)");
+  if (!trim.ok()) return trim.status();
+  for (const std::string& function : functions) {
+    (*trim)->BindAll(function, static_cast<int64_t>(kEventsKept));
+    STRATUS_RETURN_IF_ERROR((*trim)->Run());
+  }
   return Status::Ok();
+}
+
+Result<std::vector<std::string>> InvocationStore::RecentEvents(storage::Db& db,
+                                                             const std::string& function,
+                                                             int limit) {
+  auto stmt = db.Prepare(
+      "SELECT payload FROM (SELECT rowid, payload FROM invocation_events WHERE function = ?1"
+      " ORDER BY rowid DESC LIMIT ?2) ORDER BY rowid");
+  if (!stmt.ok()) return stmt.status();
+  (*stmt)->BindAll(function, static_cast<int64_t>(limit));
+  std::vector<std::string> events;
+  while (true) {
+    auto row = (*stmt)->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    events.push_back((*stmt)->Text(0));
+  }
+  return events;
 }
 
 Result<nlohmann::json> InvocationStore::List(const std::string& function, int limit) {

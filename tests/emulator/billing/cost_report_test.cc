@@ -84,6 +84,62 @@ TEST_CASE("what-if names the cheapest and the fastest size; projection scales th
   CHECK(report->providers[0].monthly == doctest::Approx(report->monthly.total));
 }
 
+RerunSample Measured(int memory_mb, std::vector<double> durations, int errors = 0) {
+  RerunSample s;
+  s.memory_mb = memory_mb;
+  s.calls = static_cast<int>(durations.size()) + errors;
+  s.durations_ms = std::move(durations);
+  s.errors = errors;
+  s.cpu_limit = "0.072 vCPU (cgroup v1 cpu.cfs_quota_us)";
+  return s;
+}
+
+TEST_CASE("what-if from re-runs: measured durations price each size; failing sizes are no pick") {
+  std::vector<StoredInvocation> invs;
+  for (int i = 0; i < 4; ++i) invs.push_back(Inv("fn", 100, 50, 1024));
+  CostOptions options;
+  options.memory_sizes = {128, 256, 1024};
+  Rerun rerun;
+  rerun.events = 2;
+  // 128 MB: fastest and cheapest on paper, but one call failed (out of memory, say).
+  rerun.sizes = {Measured(128, {1}, 1), Measured(256, {10, 30}), Measured(1024, {4, 4})};
+  options.reruns["fn"] = rerun;
+  auto report = BuildCostReport(invs, {}, Aws(), {Aws()}, options);
+  REQUIRE(report.ok());
+  const WhatIf& w = report->what_if.at(0);
+  CHECK(w.method.rfind("re-run: 2 stored events at each size, CPU capped by cgroup v1", 0) == 0);
+  REQUIRE(w.points.size() == 3);
+  CHECK(w.points[1].p50_ms == 10);
+  CHECK(w.points[1].p95_ms == 30);
+  CHECK(w.points[1].avg_ms == 20);
+  CHECK(w.points[1].samples == 2);
+  CHECK(w.points[0].errors == 1);
+  CHECK(w.points[0].calls == 2);
+  // The four invocations, cycled over the measured durations, are billed 10, 30, 10, 30 ms at
+  // 256 MB (0.02 GB-s) and 4 ms each at 1024 MB (0.016 GB-s).
+  double gb_s_256 = (10 + 30 + 10 + 30) / 1000.0 * 0.25;
+  double gb_s_1024 = 4 * 4 / 1000.0 * 1.0;
+  CHECK(w.points[1].monthly_cost ==
+        doctest::Approx(gb_s_256 * 0.0000166667 + 4 * 0.0000002).epsilon(1e-4));
+  CHECK(w.points[2].monthly_cost ==
+        doctest::Approx(gb_s_1024 * 0.0000166667 + 4 * 0.0000002).epsilon(1e-4));
+  CHECK(w.fastest_mb == 1024);
+  CHECK(w.cheapest_mb == 1024);  // 128 MB is cheaper still, but a call failed there
+}
+
+TEST_CASE("what-if without a re-run says why and falls back to the CPU model") {
+  std::vector<StoredInvocation> invs = {Inv("fn", 200, 100, 1024)};
+  CostOptions options;
+  options.memory_sizes = {128, 1024};
+  options.rerun_note = "events not re-run: function CPU not capped: no cgroup";
+  auto report = BuildCostReport(invs, {}, Aws(), {Aws()}, options);
+  REQUIRE(report.ok());
+  const WhatIf& w = report->what_if.at(0);
+  CHECK(w.method == "cpu model (events not re-run: function CPU not capped: no cgroup)");
+  CHECK(w.points[0].calls == 0);
+  CHECK(w.points[0].avg_ms == doctest::Approx(ModeledDuration(invs[0], 128)));
+}
+
 TEST_CASE("API requests are priced by class; unknown classes are shown unpriced") {
   std::vector<RequestTotals> requests = {{"sqs", "standard", 10, 40, 0, 0},
                                          {"mystery", "x", 3, 3, 0, 0}};

@@ -2,6 +2,7 @@
 // table with Lambda's exact START / END / REPORT lines.
 #include <regex>
 
+#include "emulator/functions/invocation_store.h"
 #include "tests/emulator/functions/fixture.h"
 
 namespace stratus::fntest {
@@ -40,6 +41,22 @@ TEST_CASE("invocation records list id, function, type, source, cold/warm, init, 
   CHECK(w["error_type"] == "ValueError");
   CHECK(h["source"] == "invoke-api");
   CHECK(h["outcome"] == "success");
+}
+
+TEST_CASE("the events of first attempts are kept, the newest 100 per function, for re-runs") {
+  Fixture f("functions:\n" + FunctionYaml(kPython, "fn"), RuntimeFiles());
+  const int calls = functions::InvocationStore::kEventsKept + 3;
+  for (int i = 0; i < calls; ++i) {
+    f.Invoke("fn", R"({"action":"echo","n":)" + std::to_string(i) + "}");
+  }
+  std::vector<std::vector<std::string>> kept;
+  REQUIRE(WaitUntil([&] {
+    kept = f.Query("SELECT payload FROM invocation_events WHERE function = 'fn' ORDER BY rowid");
+    return kept.size() == functions::InvocationStore::kEventsKept &&
+           kept.back()[0].find(std::to_string(calls - 1)) != std::string::npos;
+  }));
+  CHECK(kept.front()[0] == R"({"action":"echo","n":3})");
+  CHECK(kept.back()[0] == R"({"action":"echo","n":)" + std::to_string(calls - 1) + "}");
 }
 
 TEST_CASE("logs are stored with request ids, between Lambda's exact START/END/REPORT lines") {
