@@ -23,8 +23,8 @@ constexpr int64_t kPeriodUs = 20000;
 
 class CgroupCpuCap : public CpuCap {
  public:
-  CgroupCpuCap(std::string dir, std::string description)
-      : dir_(std::move(dir)), description_(std::move(description)) {}
+  CgroupCpuCap(std::string dir, bool v2, int64_t quota_us, std::string description)
+      : dir_(std::move(dir)), v2_(v2), quota_us_(quota_us), description_(std::move(description)) {}
   ~CgroupCpuCap() override {
     std::error_code ec;
     fs::remove(dir_, ec);  // fails harmlessly while a straggler is still inside
@@ -35,10 +35,20 @@ class CgroupCpuCap : public CpuCap {
     }
     return Status::Ok();
   }
+  Status Engage() override {
+    bool ok = v2_ ? WriteCgroupFile(dir_ + "/cpu.max", std::to_string(quota_us_) + " " +
+                                                          std::to_string(kPeriodUs))
+                  : WriteCgroupFile(dir_ + "/cpu.cfs_period_us", std::to_string(kPeriodUs)) &&
+                        WriteCgroupFile(dir_ + "/cpu.cfs_quota_us", std::to_string(quota_us_));
+    return ok ? Status::Ok() : Status::IoError("cannot set the CPU quota of " + dir_);
+  }
   const std::string& description() const override { return description_; }
 
  private:
-  std::string dir_, description_;
+  std::string dir_;
+  bool v2_;
+  int64_t quota_us_;
+  std::string description_;
 };
 
 class CgroupCpuLimiter : public CpuLimiter {
@@ -58,17 +68,15 @@ class CgroupCpuLimiter : public CpuLimiter {
     if (ec) return Status::IoError("cannot create cgroup " + dir + ": " + ec.message());
     double vcpus = VcpusFor(memory_mb);
     auto quota = std::max<int64_t>(1000, static_cast<int64_t>(vcpus * kPeriodUs));
-    bool ok = v2_ ? WriteCgroupFile(dir + "/cpu.max",
-                              std::to_string(quota) + " " + std::to_string(kPeriodUs))
-                  : WriteCgroupFile(dir + "/cpu.cfs_period_us", std::to_string(kPeriodUs)) &&
-                        WriteCgroupFile(dir + "/cpu.cfs_quota_us", std::to_string(quota));
-    if (!ok) {
+    // A quota the kernel refuses shows now rather than at the end of INIT.
+    if (!WriteCgroupFile(dir + (v2_ ? "/cpu.max" : "/cpu.cfs_period_us"),
+                         v2_ ? "max " + std::to_string(kPeriodUs) : std::to_string(kPeriodUs))) {
       fs::remove(dir, ec);
-      return Status::IoError("cannot set the CPU quota of " + dir);
+      return Status::IoError("cannot set the CPU period of " + dir);
     }
     char text[96];
     std::snprintf(text, sizeof text, "%.3f vCPU (%s)", vcpus, std::string(mode()).c_str());
-    return std::unique_ptr<CpuCap>(new CgroupCpuCap(dir, text));
+    return std::unique_ptr<CpuCap>(new CgroupCpuCap(dir, v2_, quota, text));
   }
 
  private:

@@ -139,6 +139,14 @@ void Instance::OnFirstNext() {
   if (state_ != State::kStarting || simulated_init_timer_.active()) return;
   init_ms_ = Millis(env_.clock.Now() - spawned_at_);
   deadline_timer_.Cancel();
+  if (cpu_) {
+    Status engaged = cpu_->Engage();
+    if (!engaged.ok()) {
+      log::Warn("CPU not capped for " + function_->config.name + ": " + engaged.message());
+      cpu_not_capped_ = "not capped: " + engaged.message();
+      cpu_.reset();
+    }
+  }
   // `coldstart: simulated`: the environment stays in INIT until the model's duration is over.
   init_simulated_ms_ = env_.simulate_init ? env_.simulate_init(*function_, init_ms_) : 0;
   if (init_simulated_ms_ > 0) {

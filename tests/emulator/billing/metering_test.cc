@@ -64,6 +64,44 @@ TEST_CASE("CPU is capped by memory where cgroups allow, and the record says whic
   CHECK(functions::CpuLimiter::VcpusFor(10240) == doctest::Approx(10240 / 1769.0));
 }
 
+// INIT waits until it sits in its instance's CPU cgroup, then reads the quota it runs under.
+const char* kQuotaProbe =
+    "import time\n"
+    "def cpu_quota():\n"
+    "    for line in open('/proc/self/cgroup'):\n"
+    "        _, controllers, path = line.strip().split(':', 2)\n"
+    "        if 'stratus' not in path: continue\n"
+    "        if 'cpu' in controllers.split(','):\n"
+    "            return open('/sys/fs/cgroup/cpu' + path + '/cpu.cfs_quota_us').read().strip()\n"
+    "        if controllers == '':\n"
+    "            return open('/sys/fs/cgroup' + path + '/cpu.max').read().split()[0]\n"
+    "    return None\n"
+    "deadline = time.time() + 5\n"
+    "while cpu_quota() is None and time.time() < deadline:\n"
+    "    time.sleep(0.005)\n"
+    "AT_INIT = cpu_quota()\n"
+    "def handler(event, context):\n"
+    "    return {'init': AT_INIT, 'invoke': cpu_quota()}\n";
+
+TEST_CASE("the CPU cap is engaged when INIT ends: INIT runs at full speed, as Lambda's does") {
+  std::string why;
+  auto limiter = functions::CpuLimiter::Create("stratus-probe-" + std::to_string(::getpid()), &why);
+  if (!limiter) {
+    INFO("no cgroup CPU control here: " << why);
+    return;
+  }
+  limiter.reset();
+  Fixture f("functions:\n  fn:\n    runtime: python3.11\n    handler: probe.handler\n",
+            {{"probe.py", kQuotaProbe}});
+  auto r = f.Invoke("fn", "{}");
+  REQUIRE(r.status.ok());
+  REQUIRE_MESSAGE(!r.function_error, r.payload);
+  auto quotas = nlohmann::json::parse(r.payload);
+  CHECK((quotas["init"] == "-1" || quotas["init"] == "max"));
+  // 128 MB: 128 / 1769 of a vCPU, over the 20 ms period.
+  CHECK(quotas["invoke"] == std::to_string(static_cast<int64_t>(128 / 1769.0 * 20000)));
+}
+
 TEST_CASE("coldstart: simulated adds the model's INIT and REPORT shows both parts") {
   // A model slower than any local Python start, so every cold start gets a simulated part.
   testing::TempDir models;
