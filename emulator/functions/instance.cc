@@ -39,25 +39,14 @@ std::string ErrorJson(const std::string& type, const std::string& message) {
 // period): done on libuv's thread pool so neither the loop nor Init Duration pays for it.
 void AdoptInBackground(loop::Loop& loop, std::shared_ptr<MemoryAccount> account,
                        std::shared_ptr<CpuCap> cpu, pid_t pid) {
-  struct Work {
-    uv_work_t req{};
-    std::shared_ptr<MemoryAccount> account;
-    std::shared_ptr<CpuCap> cpu;
-    pid_t pid;
-    Status status;
-  };
-  auto* work = new Work{{}, std::move(account), std::move(cpu), pid, Status::Ok()};
-  work->req.data = work;
-  uv_queue_work(
-      loop.raw(), &work->req,
-      [](uv_work_t* req) {
-        auto* w = static_cast<Work*>(req->data);
-        if (w->account) w->status = w->account->Adopt(w->pid);
-        if (w->cpu && w->status.ok()) w->status = w->cpu->Adopt(w->pid);
+  auto status = std::make_shared<Status>(Status::Ok());
+  loop.QueueWork(
+      [account, cpu, pid, status] {
+        if (account) *status = account->Adopt(pid);
+        if (cpu && status->ok()) *status = cpu->Adopt(pid);
       },
-      [](uv_work_t* req, int) {
-        std::unique_ptr<Work> w(static_cast<Work*>(req->data));
-        if (!w->status.ok()) log::Warn(w->status.message());
+      [status] {
+        if (!status->ok()) log::Warn(status->message());
       });
 }
 

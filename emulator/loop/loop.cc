@@ -1,5 +1,7 @@
 #include "emulator/loop/loop.h"
 
+#include <memory>
+
 #include <csignal>
 #include <cassert>
 #include <cstdio>
@@ -46,6 +48,22 @@ void Loop::Post(std::function<void()> fn) {
     posted_.push_back(std::move(fn));
   }
   uv_async_send(&async_);
+}
+
+void Loop::QueueWork(std::function<void()> work, std::function<void()> after) {
+  AssertOnLoopThread();
+  struct Job {
+    uv_work_t req{};
+    std::function<void()> work, after;
+  };
+  auto* job = new Job{{}, std::move(work), std::move(after)};
+  job->req.data = job;
+  uv_queue_work(
+      &loop_, &job->req, [](uv_work_t* req) { static_cast<Job*>(req->data)->work(); },
+      [](uv_work_t* req, int) {
+        std::unique_ptr<Job> job(static_cast<Job*>(req->data));
+        if (job->after) job->after();
+      });
 }
 
 void Loop::OnAsync(uv_async_t* handle) { static_cast<Loop*>(handle->data)->DrainPosted(); }

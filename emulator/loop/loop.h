@@ -28,6 +28,12 @@ class Loop {
   // Thread-safe. Runs fn on the loop thread soon. After Stop(), fn is dropped.
   void Post(std::function<void()> fn);
 
+  // Runs `work` on libuv's thread pool, then `after` on the loop thread (also when the loop
+  // stops first: libuv runs every queued job's completion). For CPU-bound or blocking steps
+  // (hashing a body, moving a process into a cgroup) that must not stall the loop.
+  // Loop thread only.
+  void QueueWork(std::function<void()> work, std::function<void()> after);
+
   // While kept alive, Run() does not return for want of handles (a loop thread that waits for
   // posted work). Off by default.
   void KeepAlive(bool on);

@@ -73,6 +73,8 @@ class BlobStore {
   // The final path of a valid id (for tests and diagnostics).
   std::string TestPathOf(std::string_view id) const { return layout_.FinalPath(std::string(id)); }
 
+  loop::Loop& loop() { return *layout_.loop; }
+
  private:
   explicit BlobStore(BlobLayout layout) : layout_(std::move(layout)) {}
   std::string NewId();
