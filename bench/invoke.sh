@@ -9,9 +9,8 @@
 #      against the bootstrap's own start: spawned by a bare harness that listens like the
 #      Runtime API and times spawn -> the first GET /next. Goal: < 2 ms added.
 #  (c) one-shot `stratus invoke` of a Node handler against lambda-local (npm), side by side
-#      with hyperfine. Goal: stratus >= 1.5x faster. Shown also without the CPU cap
-#      (STRATUS_CPU_LIMITS=off): at 128 MB the handler's first call runs at 0.072 vCPU, which
-#      lambda-local does not simulate.
+#      with hyperfine. Goal: stratus >= 1.5x faster. The functions have 1,769 MB (one vCPU,
+#      the peers are not capped either); the Node handler at 128 MB is shown too.
 # Tunables: CALLS (2000), COLD_RUNS (30), RUNS (20), LL_VER (2.2.0), PEERS_DIR (/tmp/peers).
 . "$(dirname "$0")/lib.sh"
 CALLS=${CALLS:-2000} COLD_RUNS=${COLD_RUNS:-30} RUNS=${RUNS:-20} LL_VER=${LL_VER:-2.2.0}
@@ -33,17 +32,26 @@ module.exports.hello = async (event) => ({
   body: JSON.stringify({ ok: true }),
 });
 JS
+# 1,769 MB is one full vCPU: the CPU cap, stratus's simulation of Lambda's CPU share, which
+# lambda-local and a bare process do not have, stays out of the overhead measured. hello128
+# is the same handler at 128 MB (0.072 vCPU once INIT is over), shown beside it.
 cat >"$P/stratus.yaml" <<'YAML'
 functions:
   echo:
     runtime: provided.al2023
     handler: bootstrap
     code: echo
-    memory: 128
+    memory: 1769
   hello:
     runtime: nodejs20.x
     handler: handler.hello
     code: node
+    memory: 1769
+  hello128:
+    runtime: nodejs20.x
+    handler: handler.hello
+    code: node
+    memory: 128
 YAML
 EVENT='{"hello":"world","n":12345}'
 echo "$EVENT" >"$P/event.json"
@@ -186,7 +194,7 @@ HF=$WORK/invoke-hf.json
 hyperfine -N --warmup 3 --runs "$RUNS" --export-json "$HF" \
   -n stratus "$STRATUS invoke hello -c $P/stratus.yaml --event $P/event.json" \
   -n stratus-ephemeral "$STRATUS invoke hello -c $P/stratus.yaml --event $P/event.json --ephemeral" \
-  -n stratus-uncapped "env STRATUS_CPU_LIMITS=off $STRATUS invoke hello -c $P/stratus.yaml --event $P/event.json" \
+  -n stratus-128mb "$STRATUS invoke hello128 -c $P/stratus.yaml --event $P/event.json" \
   -n lambda-local "node $LLCLI -l $LL/handler.js -h hello -e $P/event.json -v 0" \
   -n node-bare "node -e 0" 2>&1 | grep -E 'Benchmark|Time' | sed 's/^/  /'
 $PY - "$HF" "$WORK/oneshot.ratio" <<'PY'
@@ -196,8 +204,8 @@ for name, ms in res.items():
     print(f"RESULT|{name}|oneshot-node|median_ms|{ms:.1f}")
 ratio = res["lambda-local"] / res["stratus"]
 print(f"  medians: stratus {res['stratus']:.1f} ms (ephemeral {res['stratus-ephemeral']:.1f} ms, "
-      f"no CPU cap {res['stratus-uncapped']:.1f} ms: lambda-local / that = "
-      f"{res['lambda-local'] / res['stratus-uncapped']:.2f}), "
+      f"at 128 MB with its CPU cap {res['stratus-128mb']:.1f} ms: lambda-local / that = "
+      f"{res['lambda-local'] / res['stratus-128mb']:.2f}), "
       f"lambda-local {res['lambda-local']:.1f} ms, bare node start {res['node-bare']:.1f} ms")
 print(f"  stratus invoke is {ratio:.2f}x faster than lambda-local (goal >= 1.5x); "
       f"{res['stratus'] - res['node-bare']:.1f} ms over a bare node start")

@@ -9,6 +9,10 @@
 
 namespace stratus::storage {
 
+namespace {
+constexpr size_t kWritebackMin = 256 << 10;  // smaller chunks are not worth the extra hop
+}  // namespace
+
 // The writer's state lives in a shared_ptr that every in-flight request holds, so a request
 // that completes after the BlobWriter died still finds it (and cleans up instead of
 // answering).
@@ -35,6 +39,8 @@ struct BlobWriter::State : std::enable_shared_from_this<BlobWriter::State> {
   // Runs `next` with the file open (opening it first if needed).
   void EnsureOpen(std::function<void()> next);
   void WriteMore();
+  void StartWriteback();
+  void AppendDone();
   void SyncAndClose();
   void RenameToFinal();
   void Succeed();
@@ -62,12 +68,10 @@ void BlobWriter::State::EnsureOpen(std::function<void()> next) {
 
 void BlobWriter::State::WriteMore() {
   if (written == chunk.size()) {
-    size += chunk.size();
-    chunk.clear();
-    busy = false;
-    auto done = std::move(append_done);
-    done(Status::Ok());
-    return;
+    if (layout.durability != Durability::kOff && chunk.size() >= kWritebackMin) {
+      return StartWriteback();
+    }
+    return AppendDone();
   }
   fs::Write(uv(), fd, chunk.data() + written, chunk.size() - written,
             static_cast<int64_t>(size + written), [self = shared_from_this()](int64_t result) {
@@ -79,6 +83,29 @@ void BlobWriter::State::WriteMore() {
               self->written += static_cast<size_t>(result);
               self->WriteMore();
             });
+}
+
+// The chunk just written starts its way to the disk now (SYNC_FILE_RANGE_WRITE does not wait
+// for it), so the fsync at Finish finds little left to do: for a large body that fsync was a
+// quarter of the upload's time, spent after the last byte had arrived.
+void BlobWriter::State::StartWriteback() {
+  int file = fd;
+  auto offset = static_cast<off64_t>(size);
+  auto length = static_cast<off64_t>(chunk.size());
+  layout.loop->QueueWork([file, offset, length] {
+    ::sync_file_range(file, offset, length, SYNC_FILE_RANGE_WRITE);  // a hint: errors show at fsync
+  }, [self = shared_from_this()] {
+    if (self->aborted) return self->Cleanup();
+    self->AppendDone();
+  });
+}
+
+void BlobWriter::State::AppendDone() {
+  size += chunk.size();
+  chunk.clear();
+  busy = false;
+  auto done = std::move(append_done);
+  done(Status::Ok());
 }
 
 void BlobWriter::State::SyncAndClose() {
