@@ -74,6 +74,22 @@ exports.handler = async (event) => {
 JS
 }
 
+# Writes $TMP/record.py: a handler (record.handler) saving each event it gets as a JSON file
+# in the directory its OUT variable names.
+write_event_recorder() {
+  cat >"$TMP/record.py" <<'PY'
+import json, os, uuid
+
+
+def handler(event, context):
+    path = os.path.join(os.environ["OUT"], uuid.uuid4().hex + ".json")
+    with open(path + ".tmp", "w") as f:
+        json.dump(event, f)
+    os.rename(path + ".tmp", path)
+    return {"ok": True}
+PY
+}
+
 # Starts stratus on the project; sets ENDPOINT (service port) and GATEWAY. Polls for the ready file, no fixed sleep.
 start_stratus() {
   local ready="$TMP/ready.json"

@@ -19,17 +19,7 @@ functions:
       - object: { bucket: watched, on: [created], prefix: in/, suffix: .txt }
 buckets: [watched, plain]
 YAML
-cat >"$TMP/record.py" <<'PY'
-import json, os, uuid
-
-
-def handler(event, context):
-    path = os.path.join(os.environ["OUT"], uuid.uuid4().hex + ".json")
-    with open(path + ".tmp", "w") as f:
-        json.dump(event, f)
-    os.rename(path + ".tmp", path)
-    return {"ok": True}
-PY
+write_event_recorder
 start_stratus
 "$PY" "$(dirname "$0")/objects_boto3.py" "$ENDPOINT" "$TMP/events" || FAILURES=$((FAILURES + 1))
 stop_stratus_and_finish

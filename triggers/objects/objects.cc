@@ -56,6 +56,7 @@ struct Operations {
         {"GET", Level::kBucket, "location", false, &T::GetBucketLocation},
         {"GET", Level::kBucket, "uploads", false, &T::ListMultipartUploads},
         {"POST", Level::kBucket, "delete", false, &T::DeleteObjects},
+        {"POST", Level::kBucket, "", true, &T::PostObject},
         {"GET", Level::kBucket, "list-type", false, &T::ListObjectsV2},
         {"GET", Level::kBucket, "", false, &T::ListObjectsV1},
         {"PUT", Level::kBucket, "", false, &T::CreateBucket},

@@ -17,6 +17,7 @@
 #include "triggers/objects/objects_body.h"
 #include "triggers/objects/objects_errors.h"
 #include "triggers/objects/objects_events.h"
+#include "triggers/objects/objects_form.h"
 #include "triggers/objects/objects_request.h"
 #include "triggers/objects/objects_store.h"
 
@@ -25,6 +26,8 @@ class Emulator;
 }
 
 namespace stratus::triggers::objects {
+
+struct PostState;
 
 // One S3 request on its way through the handlers.
 struct Call {
@@ -97,6 +100,19 @@ class ObjectsTrigger : public Module {
   // Objects (objects_object_api.cc, objects_get_api.cc).
   void PutObject(const CallPtr& call);
   void StorePutObject(const CallPtr& call, Result<IngestResult> body);
+  // Commits `record` (bucket, key and attributes filled in) with `body`, then calls
+  // `stored`; a failure is answered and the body's blob removed.
+  void StoreObject(const CallPtr& call, std::shared_ptr<ObjectRecord> record, IngestResult body,
+                   std::function<void()> stored);
+  // POST Object, browser-form uploads (objects_post_api.cc).
+  void PostObject(const CallPtr& call);
+  void BeginPostFile(const CallPtr& call, const std::shared_ptr<PostState>& state, const FilePart& part);
+  // Answers once both the request body and the file's ingest have ended.
+  void FinishPost(const CallPtr& call, const std::shared_ptr<PostState>& state);
+  static http::Response PostResponse(const Call& call, const std::vector<FormField>& fields,
+                                     const ObjectRecord& record);
+  // Reads the rest of the body, then answers `error` (keep-alive needs the body consumed).
+  void FailAfterBody(const CallPtr& call, S3Error error);
   void CopyObject(const CallPtr& call);
   void GetObject(const CallPtr& call);
   void HeadObject(const CallPtr& call);
@@ -118,6 +134,8 @@ class ObjectsTrigger : public Module {
   std::shared_ptr<FreshBlobs> fresh_ = std::make_shared<FreshBlobs>();
 };
 
+// The S3 error for a failed IngestBody.
+S3Error IngestError(const Status& status);
 // Content headers and user metadata of a request, as S3 stores them.
 ObjectAttributes AttributesFromRequest(const http::Request& request);
 // Adds stored content headers, metadata and (when asked) checksums to a response.

@@ -83,8 +83,6 @@ void ObjectsTrigger::PutObject(const CallPtr& call) {
              [this, call](Result<IngestResult> body) { StorePutObject(call, std::move(body)); });
 }
 
-namespace {
-
 S3Error IngestError(const Status& status) {
   switch (status.code()) {
     case Status::Code::kResourceExhausted: return errors::EntityTooLarge(kMaxObjectSize);
@@ -92,8 +90,6 @@ S3Error IngestError(const Status& status) {
     default: return FromStatus(status);
   }
 }
-
-}  // namespace
 
 void ObjectsTrigger::StorePutObject(const CallPtr& call, Result<IngestResult> body) {
   if (!body.ok()) {
@@ -112,16 +108,28 @@ void ObjectsTrigger::StorePutObject(const CallPtr& call, Result<IngestResult> bo
   record->attributes.metadata = std::move(from_request.metadata);
   record->bucket = call->target.bucket;
   record->key = call->target.key;
-  record->size = body->digests.size;
-  record->etag = body->digests.Md5Hex();
+  StoreObject(call, record, std::move(*body), [this, call, record] {
+    http::Response response;
+    response.headers.Add("ETag", "\"" + record->etag + "\"");
+    for (const auto& [name, value] : record->attributes.checksums) response.headers.Add(name, value);
+    // Events first: a client that sees the answer may look for the event at once.
+    Emit(call, "ObjectCreated:Put", record->key, record->size, record->etag);
+    Send(call, std::move(response));
+  });
+}
+
+void ObjectsTrigger::StoreObject(const CallPtr& call, std::shared_ptr<ObjectRecord> record,
+                                 IngestResult body, std::function<void()> stored) {
+  record->size = body.digests.size;
+  record->etag = body.digests.Md5Hex();
   record->last_modified_ms = NowMs();
-  if (body->blob) {
-    record->segments.push_back({body->blob->id, body->blob->size});
+  if (body.blob) {
+    record->segments.push_back({body.blob->id, body.blob->size});
   } else {
     record->is_inline = true;
-    record->inline_body = std::move(body->inline_body);
+    record->inline_body = std::move(body.inline_body);
   }
-  std::string new_blob = body->blob ? body->blob->id : "";
+  std::string new_blob = body.blob ? body.blob->id : "";
   Commit(
       [record](ObjectStore& store, std::vector<std::string>* freed) -> Status {
         auto bucket = store.FindBucket(record->bucket);
@@ -129,19 +137,14 @@ void ObjectsTrigger::StorePutObject(const CallPtr& call, Result<IngestResult> bo
         if (!*bucket) return Status::NotFound("bucket");
         return store.PutObject(*record, freed);
       },
-      [this, call, record, new_blob](Status s) {
+      [this, call, record, new_blob, stored = std::move(stored)](Status s) {
         if (!s.ok()) {
           if (!new_blob.empty()) RemoveBlobs(emulator_->blobs(), {new_blob});
-          Fail(call, s.code() == Status::Code::kNotFound ? errors::NoSuchBucket(call->target.bucket)
+          Fail(call, s.code() == Status::Code::kNotFound ? errors::NoSuchBucket(record->bucket)
                                                           : FromStatus(s));
           return;
         }
-        http::Response response;
-        response.headers.Add("ETag", "\"" + record->etag + "\"");
-        for (const auto& [name, value] : record->attributes.checksums) response.headers.Add(name, value);
-        // Events first: a client that sees the answer may look for the event at once.
-        Emit(call, "ObjectCreated:Put", record->key, record->size, record->etag);
-        Send(call, std::move(response));
+        stored();
       });
 }
 

@@ -13,60 +13,12 @@
 #include "tests/support/loop_thread.h"
 #include "tests/support/raw_client.h"
 #include "tests/support/stratus_process.h"
+#include "tests/triggers/objects/objects_fixture.h"
 #include "triggers/objects/objects.h"
 #include "triggers/objects/objects_checksums.h"
 
 namespace stratus::triggers::objects {
 namespace {
-
-class Fixture {
- public:
-  Fixture() {
-    emulator_ = std::make_unique<Emulator>(
-        lt_.loop(), testing::EmbeddedOptions("buckets: [box]\n", dir_.path()));
-    emulator_->AddModule(std::make_unique<ObjectsTrigger>());
-    Status started = lt_.Run([&] {
-      emulator_->SetQueueSink([this](const std::string& queue, const std::string& body) {
-        std::lock_guard<std::mutex> lock(mu_);
-        sent_.emplace_back(queue, body);
-        return Status::Ok();
-      });
-      return emulator_->Start();
-    });
-    REQUIRE_MESSAGE(started.ok(), started.message());
-  }
-  ~Fixture() { testing::StopAndDestroy(lt_, emulator_); }
-
-  testing::RawResponse Send(const std::string& method, const std::string& target,
-                            const std::string& body = "", const std::string& headers = "",
-                            const std::string& host = "127.0.0.1") {
-    testing::RawClient client(emulator_->service_port());
-    client.Send(method + " " + target + " HTTP/1.1\r\nHost: " + host + "\r\n" + headers +
-                "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body);
-    auto response = client.Read(std::chrono::seconds(30), method == "HEAD");
-    REQUIRE_MESSAGE(response.has_value(), std::string(method + " " + target));
-    return *response;
-  }
-  std::vector<std::pair<std::string, std::string>> Sent() {
-    std::lock_guard<std::mutex> lock(mu_);
-    return sent_;
-  }
-  const std::string& dir() const { return dir_.path(); }
-  int port() const { return emulator_->service_port(); }
-
- private:
-  testing::LoopThread lt_;
-  testing::TempDir dir_;
-  std::unique_ptr<Emulator> emulator_;
-  std::mutex mu_;
-  std::vector<std::pair<std::string, std::string>> sent_;
-};
-
-std::string Tag(const std::string& xml, const std::string& name) {
-  size_t a = xml.find("<" + name + ">"), b = xml.find("</" + name + ">");
-  if (a == std::string::npos || b == std::string::npos) return "";
-  return xml.substr(a + name.size() + 2, b - a - name.size() - 2);
-}
 
 TEST_CASE("API: errors are S3 XML documents with matching request ids") {
   Fixture f;
