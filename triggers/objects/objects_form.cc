@@ -256,4 +256,24 @@ void FormParser::EndPart() {
   if (callbacks_.on_file_end) callbacks_.on_file_end();
 }
 
+FileRelay::FileRelay(std::weak_ptr<http::BodyStream> request) : request_(std::move(request)) {
+  std::weak_ptr<http::BodyStream> weak = request_;
+  stream_->SetResumeHook([weak] {
+    if (auto s = weak.lock()) s->Resume();
+  });
+}
+
+void FileRelay::Deliver(std::string_view data) {
+  if (stream_->ended()) return;
+  stream_->Deliver(data);
+  auto request = request_.lock();
+  if (request && stream_->paused() && !stream_->ended()) request->Pause();
+}
+
+void FileRelay::End(Status status) {
+  if (stream_->ended()) return;
+  stream_->End(std::move(status));  // drops the resume hook
+  if (auto request = request_.lock(); request && request->paused()) request->Resume();
+}
+
 }  // namespace stratus::triggers::objects

@@ -3,17 +3,20 @@
 // buffered (S3 caps everything before the file at kMaxPreFileBytes); the part named `file`
 // is handed out piece by piece as it streams; parts after it are parsed for well-formedness
 // and dropped, as S3 ignores them. Field names compare case-insensitively, as S3's do.
-// Threading: an instance belongs to one thread; callbacks run inside Feed/Finish.
+// FileRelay carries the file to IngestBody. Threading: an instance belongs to one thread (the
+// loop); callbacks run inside Feed/Finish.
 #pragma once
 
 #include <cstddef>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "emulator/http/message.h"
 #include "emulator/util/status.h"
 
 namespace stratus::triggers::objects {
@@ -80,6 +83,24 @@ class FormParser {
   std::vector<FormField> fields_;
   size_t pre_file_bytes_ = 0;
   Status error_;
+};
+
+// The file part as a BodyStream of its own, for IngestBody. Its Pause pauses the request's
+// stream and its Resume resumes it, so the disk's back-pressure reaches the socket. Once it has
+// ended (file complete or refused) the request's stream is resumed for good: what follows the
+// file is only parsed and dropped.
+class FileRelay {
+ public:
+  explicit FileRelay(std::weak_ptr<http::BodyStream> request);
+  const std::shared_ptr<http::BodyStream>& stream() const { return stream_; }
+  bool ended() const { return stream_->ended(); }
+  // No-ops once ended.
+  void Deliver(std::string_view data);
+  void End(Status status);
+
+ private:
+  std::weak_ptr<http::BodyStream> request_;
+  std::shared_ptr<http::BodyStream> stream_ = std::make_shared<http::BodyStream>();
 };
 
 // The parameters of a Content-Disposition value (`form-data; name="a"; filename="b"`), names

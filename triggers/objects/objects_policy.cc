@@ -80,7 +80,6 @@ bool PolicyExempt(std::string_view field_name) {
 
 struct PolicyParser {
   static bool Condition(const json& item, PostPolicy::Condition* c, S3Error* error) {
-    using Op = PostPolicy::Op;
     std::vector<json> items;
     if (item.is_object()) {
       if (item.size() != 1) {  // observed
@@ -119,6 +118,13 @@ struct PolicyParser {
       *error = InvalidPolicy("Invalid Policy: Invalid " + op + ": wrong number of arguments.");
       return false;
     }
+    return Operands(items, op, c, error);
+  }
+
+  // The operands of an eq, starts-with or content-length-range condition.
+  static bool Operands(const std::vector<json>& items, const std::string& op, PostPolicy::Condition* c,
+                       S3Error* error) {
+    using Op = PostPolicy::Op;
     if (op == "content-length-range") {
       Bound lo = ReadBound(items[1], &c->min), hi = ReadBound(items[2], &c->max);
       if (lo == Bound::kFloat || hi == Bound::kFloat) {  // observed for 512.0

@@ -87,7 +87,7 @@ const FormField* FindField(const std::vector<FormField>& fields, std::string_vie
 struct PostState {
   std::unique_ptr<FormParser> parser;
   std::weak_ptr<http::BodyStream> request_stream;
-  std::shared_ptr<http::BodyStream> file_stream;  // feeds IngestBody
+  std::unique_ptr<FileRelay> file;  // feeds IngestBody
   std::vector<FormField> fields;                  // before the file, ${filename} expanded
   std::optional<PostPolicy> policy;
   http::Request form;  // the fields a PUT takes as headers, for the shared checks
@@ -100,7 +100,7 @@ struct PostState {
   void Reject(S3Error e) {
     if (!error) error = std::move(e);
     // IngestBody discards what it has written when its stream ends in error.
-    if (file_stream && !file_stream->ended()) file_stream->End(Status::InvalidArgument("form rejected"));
+    if (file) file->End(Status::InvalidArgument("form rejected"));
   }
 };
 
@@ -145,16 +145,10 @@ void ObjectsTrigger::PostObject(const CallPtr& call) {
     if (auto locked = weak.lock()) BeginPostFile(call, locked, part);
   };
   callbacks.on_file_data = [raw](std::string_view data) {
-    if (!raw->file_stream || raw->file_stream->ended()) return;
-    raw->file_stream->Deliver(data);
-    auto request = raw->request_stream.lock();
-    if (request && raw->file_stream->paused()) request->Pause();
+    if (raw->file) raw->file->Deliver(data);
   };
   callbacks.on_file_end = [raw] {
-    if (!raw->file_stream || raw->file_stream->ended()) return;
-    raw->file_stream->End(Status::Ok());
-    // The file's stream no longer relays Resume: what follows the file is small and dropped.
-    if (auto request = raw->request_stream.lock(); request && request->paused()) request->Resume();
+    if (raw->file) raw->file->End(Status::Ok());
   };
   state->parser = std::make_unique<FormParser>(std::move(*boundary), std::move(callbacks));
   stream->OnData([state](std::string_view chunk) {
@@ -164,7 +158,7 @@ void ObjectsTrigger::PostObject(const CallPtr& call) {
   });
   stream->OnEnd([this, call, state](Status status) {
     if (!status.ok()) {  // the client went away: drop the file, answer nobody
-      if (state->file_stream && !state->file_stream->ended()) state->file_stream->End(status);
+      if (state->file) state->file->End(status);
       return;
     }
     if (!state->error && !state->parser->Finish().ok()) state->Reject(MalformedPost());
@@ -200,13 +194,9 @@ void ObjectsTrigger::BeginPostFile(const CallPtr& call, const std::shared_ptr<Po
   S3Error error;
   if (!ChecksumsRequested(state->form, &options.algorithms, &error)) return state->Reject(error);
   options.fresh = fresh_;
-  state->file_stream = std::make_shared<http::BodyStream>();
-  std::weak_ptr<http::BodyStream> request = state->request_stream;
-  state->file_stream->SetResumeHook([request] {
-    if (auto s = request.lock()) s->Resume();
-  });
+  state->file = std::make_unique<FileRelay>(state->request_stream);
   // The ingest holds the state until the file's stream ends, which every path reaches.
-  IngestBody(emulator_->blobs(), state->file_stream, std::move(options),
+  IngestBody(emulator_->blobs(), state->file->stream(), std::move(options),
              [this, call, state](Result<IngestResult> body) {
                state->ingested = std::move(body);
                state->ingest_done = true;
@@ -215,7 +205,7 @@ void ObjectsTrigger::BeginPostFile(const CallPtr& call, const std::shared_ptr<Po
 }
 
 void ObjectsTrigger::FinishPost(const CallPtr& call, const std::shared_ptr<PostState>& state) {
-  if (!state->body_ended || (state->file_stream && !state->ingest_done)) return;
+  if (!state->body_ended || (state->file && !state->ingest_done)) return;
   auto& body = state->ingested;
   auto drop_blob = [&] {
     if (body.ok() && body->blob) RemoveBlobs(emulator_->blobs(), {body->blob->id});

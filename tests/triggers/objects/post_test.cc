@@ -128,6 +128,36 @@ TEST_CASE("POST form parser: malformed bodies and the 20 KB cap before the file"
   CHECK(FormBoundary("text/plain") == std::nullopt);
 }
 
+TEST_CASE("POST file relay: the ingest's pauses reach the request stream") {
+  auto request = std::make_shared<http::BodyStream>();
+  int resumed = 0;
+  request->SetResumeHook([&] { ++resumed; });
+  FileRelay relay(request);
+  std::string got;
+  relay.stream()->OnData([&](std::string_view data) {
+    got.append(data);
+    if (got.size() >= 4) relay.stream()->Pause();  // the disk lags
+  });
+  relay.Deliver("ab");
+  CHECK_FALSE(request->paused());
+  relay.Deliver("cd");
+  CHECK(request->paused());
+  relay.stream()->Resume();  // the disk caught up
+  CHECK_FALSE(request->paused());
+  CHECK(resumed == 1);
+  // Ending while paused resumes the request for good: the rest of the body is read and dropped.
+  relay.Deliver("ef");
+  CHECK(request->paused());
+  Status ended = Status::Internal("not ended");
+  relay.stream()->OnEnd([&](Status s) { ended = s; });
+  relay.End(Status::Ok());
+  CHECK(ended.ok());
+  CHECK_FALSE(request->paused());
+  CHECK(resumed == 2);
+  relay.Deliver("gh");
+  CHECK(got == "abcdef");
+}
+
 TEST_CASE("POST policy: documents, conditions and coverage") {
   auto check = [](const std::string& policy, const std::vector<FormField>& fields, S3Error* error) {
     PostPolicy p;
@@ -216,6 +246,12 @@ TEST_CASE("POST: success_action_status 200 and 201, redirects") {
   r = Post(f, Form().Field("key", "k").Field("redirect", "http://example.com/").File("xyz").Finish());
   CHECK(r.status == 303);
   CHECK(r.Header("location").rfind("http://example.com/?bucket=box&key=k&etag=", 0) == 0);
+  // Virtual-hosted style: the form goes to the bucket's own host.
+  r = f.Send("POST", "/", Form().Field("key", "v/k").Field("success_action_status", "201").File("xyz").Finish(), kFormType,
+             "box.localhost:4566");
+  CHECK(r.status == 201);
+  CHECK(r.Header("location") == "http://box.localhost:4566/v%2Fk");
+  CHECK(f.Send("GET", "/box/v/k").body == "xyz");
   // A URL S3 cannot interpret is ignored.
   CHECK(Post(f, Form().Field("key", "k").Field("success_action_redirect", "/relative").File("xyz").Finish()).status == 204);
 }
