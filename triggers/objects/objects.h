@@ -98,6 +98,8 @@ class ObjectsTrigger : public Module {
   void PutObject(const CallPtr& call);
   void StorePutObject(const CallPtr& call, Result<IngestResult> body);
   void CopyObject(const CallPtr& call);
+  // The object named by x-amz-copy-source, its copy-source conditions met; null after Fail.
+  std::shared_ptr<ObjectRecord> FindCopySource(const CallPtr& call);
   void GetObject(const CallPtr& call);
   void HeadObject(const CallPtr& call);
   void ServeObject(const CallPtr& call, bool head);
@@ -107,6 +109,12 @@ class ObjectsTrigger : public Module {
   // Multipart uploads (objects_multipart.cc).
   void CreateMultipartUpload(const CallPtr& call);
   void UploadPart(const CallPtr& call);
+  void UploadPartCopy(const CallPtr& call);
+  // The upload a part request names, with its part number; nullopt after Fail.
+  std::optional<UploadRecord> FindPartUpload(const CallPtr& call, int* number);
+  // Records a part whose body is in `body` (a blob), then answers with reply(part).
+  void StorePart(const CallPtr& call, int number, const UploadRecord& upload, IngestResult body,
+                 std::function<void(const PartRecord&)> reply);
   void CompleteMultipartUpload(const CallPtr& call);
   void AbortMultipartUpload(const CallPtr& call);
   void ListParts(const CallPtr& call);

@@ -77,25 +77,32 @@ void ObjectsTrigger::CreateMultipartUpload(const CallPtr& call) {
          });
 }
 
-void ObjectsTrigger::UploadPart(const CallPtr& call) {
-  if (call->HasHeader("x-amz-copy-source")) {
-    ReadSmallBody(call, &ObjectsTrigger::Unsupported);
-    return;
-  }
-  if (!RequireBucket(call)) return;
-  int number = PartNumber(*call);
-  if (number == 0) {
+std::optional<UploadRecord> ObjectsTrigger::FindPartUpload(const CallPtr& call, int* number) {
+  if (!RequireBucket(call)) return std::nullopt;
+  *number = PartNumber(*call);
+  if (*number == 0) {
     Fail(call, errors::InvalidArgument("Part number must be an integer between 1 and 10000, inclusive")
                    .With("ArgumentName", "partNumber"));
-    return;
+    return std::nullopt;
   }
   std::string upload_id = call->Query("uploadId");
   auto upload = store_->FindUpload(upload_id);
   if (!upload.ok() || !*upload || (*upload)->bucket != call->target.bucket ||
       (*upload)->key != call->target.key) {
     Fail(call, upload.ok() ? errors::NoSuchUpload(upload_id) : FromStatus(upload.status()));
+    return std::nullopt;
+  }
+  return std::move(upload.value());
+}
+
+void ObjectsTrigger::UploadPart(const CallPtr& call) {
+  if (call->HasHeader("x-amz-copy-source")) {
+    ReadSmallBody(call, &ObjectsTrigger::UploadPartCopy);
     return;
   }
+  int number = 0;
+  auto upload = FindPartUpload(call, &number);
+  if (!upload) return;
   IngestOptions options;
   options.allow_inline = false;  // a completed object is its parts' blobs
   options.aws_chunked = IsAwsChunked(*call->request);
@@ -104,14 +111,13 @@ void ObjectsTrigger::UploadPart(const CallPtr& call) {
     Fail(call, error);
     return;
   }
-  std::string upload_algorithm = (*upload)->checksum_algorithm;
-  if (auto a = ParseChecksumAlgorithm(upload_algorithm);
+  if (auto a = ParseChecksumAlgorithm(upload->checksum_algorithm);
       a && std::find(options.algorithms.begin(), options.algorithms.end(), *a) == options.algorithms.end()) {
     options.algorithms.push_back(*a);
   }
   options.fresh = fresh_;
   IngestBody(emulator_->blobs(), call->request->body_stream, std::move(options),
-             [this, call, number, upload_id, upload_algorithm](Result<IngestResult> body) {
+             [this, call, number, upload = *upload](Result<IngestResult> body) {
     if (!body.ok()) {
       Fail(call, body.status().code() == Status::Code::kResourceExhausted
                      ? errors::EntityTooLarge(kMaxObjectSize) : FromStatus(body.status()));
@@ -124,28 +130,36 @@ void ObjectsTrigger::UploadPart(const CallPtr& call) {
       Fail(call, error);
       return;
     }
-    PartRecord part{number, body->blob->id, body->blob->size, body->digests.Md5Hex(), "", NowMs()};
-    if (auto a = ParseChecksumAlgorithm(upload_algorithm)) {
-      part.checksum = Base64Encode(body->digests.checksums[*a]);
-    }
-    Commit([upload_id, part](ObjectStore& store, std::vector<std::string>* freed) -> Status {
-             auto upload = store.FindUpload(upload_id);
-             if (!upload.ok()) return upload.status();
-             if (!*upload) return Status::NotFound("upload");
-             return store.PutPart(upload_id, part, freed);
-           },
-           [this, call, part, upload_id, checksums](Status s) {
-             if (!s.ok()) {
-               RemoveBlobs(emulator_->blobs(), {part.blob_id});
-               Fail(call, s.code() == Status::Code::kNotFound ? errors::NoSuchUpload(upload_id) : FromStatus(s));
-               return;
-             }
-             http::Response response;
-             response.headers.Add("ETag", "\"" + part.etag + "\"");
-             for (const auto& [name, value] : checksums) response.headers.Add(name, value);
-             Send(call, std::move(response));
-           });
+    StorePart(call, number, upload, std::move(body.value()), [this, call, checksums](const PartRecord& part) {
+      http::Response response;
+      response.headers.Add("ETag", "\"" + part.etag + "\"");
+      for (const auto& [name, value] : checksums) response.headers.Add(name, value);
+      Send(call, std::move(response));
+    });
   });
+}
+
+void ObjectsTrigger::StorePart(const CallPtr& call, int number, const UploadRecord& upload,
+                               IngestResult body, std::function<void(const PartRecord&)> reply) {
+  PartRecord part{number, body.blob->id, body.blob->size, body.digests.Md5Hex(), "", NowMs()};
+  if (auto a = ParseChecksumAlgorithm(upload.checksum_algorithm)) {
+    part.checksum = Base64Encode(body.digests.checksums[*a]);
+  }
+  std::string upload_id = upload.upload_id;
+  Commit([upload_id, part](ObjectStore& store, std::vector<std::string>* freed) -> Status {
+           auto upload = store.FindUpload(upload_id);
+           if (!upload.ok()) return upload.status();
+           if (!*upload) return Status::NotFound("upload");
+           return store.PutPart(upload_id, part, freed);
+         },
+         [this, call, part, upload_id, reply = std::move(reply)](Status s) {
+           if (!s.ok()) {
+             RemoveBlobs(emulator_->blobs(), {part.blob_id});
+             Fail(call, s.code() == Status::Code::kNotFound ? errors::NoSuchUpload(upload_id) : FromStatus(s));
+             return;
+           }
+           reply(part);
+         });
 }
 
 void ObjectsTrigger::CompleteMultipartUpload(const CallPtr& call) {
