@@ -211,6 +211,36 @@ s3.complete_multipart_upload(Bucket="alpha-bucket", Key="mp/copied", UploadId=cp
     {"PartNumber": 1, "ETag": c1["ETag"], "ChecksumCRC32": c1["ChecksumCRC32"]},
     {"PartNumber": 2, "ETag": c2["ETag"], "ChecksumCRC32": c2["ChecksumCRC32"]}]})
 check("copied parts assemble", s3.get_object(Bucket="alpha-bucket", Key="mp/copied")["Body"].read() == (p1 + p2)[1:5 * 1024 * 1024 + 1] + tiny)
+# ListMultipartUploads: pages of max-uploads, markers, delimiter, the paginator
+s3.create_bucket(Bucket="uploads-bucket")
+made = [(k, s3.create_multipart_upload(Bucket="uploads-bucket", Key=k)["UploadId"])
+        for k in ["a/1", "a/2", "b", "b", "c/x/y", "d"]]
+listed, marker, id_marker, pages = [], "", "", 0
+while True:
+    r = s3.list_multipart_uploads(Bucket="uploads-bucket", MaxUploads=2, KeyMarker=marker, UploadIdMarker=id_marker)
+    pages += 1
+    listed += [(u["Key"], u["UploadId"]) for u in r.get("Uploads", [])]
+    if not r["IsTruncated"]:
+        break
+    marker, id_marker = r["NextKeyMarker"], r["NextUploadIdMarker"]
+want = sorted(made, key=lambda m: m[0])
+check("list_multipart_uploads pages through every upload once, by key",
+      [k for k, _ in listed] == [k for k, _ in want] and sorted(listed) == sorted(made) and pages == 3, (listed, pages))
+r = s3.list_multipart_uploads(Bucket="uploads-bucket", Delimiter="/")
+check("uploads under a delimiter", [u["Key"] for u in r["Uploads"]] == ["b", "b", "d"] and
+      [p["Prefix"] for p in r["CommonPrefixes"]] == ["a/", "c/"], r)
+r = s3.list_multipart_uploads(Bucket="uploads-bucket", Delimiter="/", MaxUploads=1)
+check("a page can end on a common prefix", r["IsTruncated"] and r["NextKeyMarker"] == "a/", r)
+r = s3.list_multipart_uploads(Bucket="uploads-bucket", Delimiter="/", MaxUploads=1, KeyMarker="a/")
+check("the next page starts after it", [u["Key"] for u in r.get("Uploads", [])] == ["b"], r)
+r = s3.list_multipart_uploads(Bucket="uploads-bucket", Prefix="c/")
+check("uploads under a prefix", [u["Key"] for u in r["Uploads"]] == ["c/x/y"], r)
+keys = [u["Key"] for page in s3.get_paginator("list_multipart_uploads").paginate(
+    Bucket="uploads-bucket", PaginationConfig={"PageSize": 4}) for u in page.get("Uploads", [])]
+check("the paginator sees every upload", keys == [m[0] for m in want], keys)
+check("bad max-uploads", error_of(s3.list_multipart_uploads, Bucket="uploads-bucket", MaxUploads=-1)[0] == "InvalidArgument")
+for k, u in made:
+    s3.abort_multipart_upload(Bucket="uploads-bucket", Key=k, UploadId=u)
 small = s3.create_multipart_upload(Bucket="alpha-bucket", Key="mp/small")["UploadId"]
 t1 = s3.upload_part(Bucket="alpha-bucket", Key="mp/small", UploadId=small, PartNumber=1, Body=b"a")["ETag"]
 t2 = s3.upload_part(Bucket="alpha-bucket", Key="mp/small", UploadId=small, PartNumber=2, Body=b"b")["ETag"]

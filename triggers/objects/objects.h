@@ -126,6 +126,13 @@ class ObjectsTrigger : public Module {
   std::shared_ptr<FreshBlobs> fresh_ = std::make_shared<FreshBlobs>();
 };
 
+// Listing parameters shared by the object and upload listings (objects_list_api.cc):
+// max-keys / max-uploads (at most 1000; false with S3's error when not an integer),
+// encoding-type (only "url"), and a key or prefix as shown under encoding-type=url.
+bool ReadListLimit(const Call& call, const std::string& name, int* out, S3Error* error);
+bool ReadEncoding(const Call& call, bool* url, S3Error* error);
+std::string KeyText(const std::string& key, bool url);
+
 // Content headers and user metadata of a request, as S3 stores them.
 ObjectAttributes AttributesFromRequest(const http::Request& request);
 // Adds stored content headers, metadata and (when asked) checksums to a response.

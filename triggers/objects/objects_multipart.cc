@@ -305,22 +305,103 @@ void ObjectsTrigger::ListParts(const CallPtr& call) {
   SendXml(call, 200, xml.Finish());
 }
 
+namespace {
+
+struct UploadPage {
+  std::vector<const UploadRecord*> uploads;
+  std::vector<std::string> prefixes;
+  bool truncated = false;
+};
+
+// The uploads after (key_marker, upload_id_marker) in listing order (key, then initiation),
+// grouped under common prefixes, `max` entries at most.
+UploadPage PageOfUploads(const std::vector<UploadRecord>& all, const std::string& prefix,
+                         const std::string& delimiter, const std::string& key_marker,
+                         const std::string& upload_id_marker, int max) {
+  UploadPage page;
+  size_t start = 0;
+  // S3: with upload-id-marker, uploads of key-marker itself after that upload come too.
+  while (start < all.size() && (all[start].key < key_marker ||
+                                (all[start].key == key_marker && upload_id_marker.empty()))) {
+    ++start;
+  }
+  if (!upload_id_marker.empty()) {
+    size_t at = start;
+    while (at < all.size() && all[at].key == key_marker && all[at].upload_id != upload_id_marker) ++at;
+    if (at < all.size() && all[at].key == key_marker) {
+      start = at + 1;
+    } else {  // an unknown marker: S3 compares upload ids
+      while (start < all.size() && all[start].key == key_marker &&
+             all[start].upload_id <= upload_id_marker) {
+        ++start;
+      }
+    }
+  }
+  for (size_t i = start; i < all.size(); ++i) {
+    const UploadRecord& u = all[i];
+    if (u.key.compare(0, prefix.size(), prefix) != 0) continue;
+    // A key marker that is a common prefix (the last page ended on it) covers its keys.
+    if (!delimiter.empty() && key_marker.ends_with(delimiter) && u.key.starts_with(key_marker)) continue;
+    size_t cut = delimiter.empty() ? std::string::npos : u.key.find(delimiter, prefix.size());
+    std::string common = cut == std::string::npos ? "" : u.key.substr(0, cut + delimiter.size());
+    if (!common.empty() && (!page.prefixes.empty() && page.prefixes.back() == common)) continue;
+    if (static_cast<int>(page.uploads.size() + page.prefixes.size()) == max) {
+      page.truncated = true;
+      break;
+    }
+    if (common.empty()) page.uploads.push_back(&u);
+    else page.prefixes.push_back(common);
+  }
+  return page;
+}
+
+}  // namespace
+
 void ObjectsTrigger::ListMultipartUploads(const CallPtr& call) {
   if (!RequireBucket(call)) return;
+  int max = 1000;
+  bool url = false;
+  S3Error error;
+  if (!ReadListLimit(*call, "max-uploads", &max, &error) || !ReadEncoding(*call, &url, &error)) {
+    Fail(call, error);
+    return;
+  }
   auto uploads = store_->ListUploads(call->target.bucket);
   if (!uploads.ok()) {
     Fail(call, FromStatus(uploads.status()));
     return;
   }
-  std::string prefix = call->Query("prefix");
+  std::string prefix = call->Query("prefix"), delimiter = call->Query("delimiter");
+  std::string key_marker = call->Query("key-marker"), id_marker = call->Query("upload-id-marker");
+  UploadPage page = PageOfUploads(*uploads, prefix, delimiter, key_marker, id_marker, max);
+  auto enc = [url](const std::string& text) { return KeyText(text, url); };
   XmlWriter xml("ListMultipartUploadsResult");
-  xml.Leaf("Bucket", call->target.bucket).Leaf("KeyMarker", "").Leaf("UploadIdMarker", "");
-  xml.Leaf("Prefix", prefix).Leaf("MaxUploads", "1000").Leaf("IsTruncated", "false");
-  for (const auto& u : *uploads) {
-    if (u.key.compare(0, prefix.size(), prefix) != 0) continue;
-    xml.Open("Upload").Leaf("Key", u.key).Leaf("UploadId", u.upload_id);
-    xml.Leaf("Initiated", IsoTimeUtc(u.initiated_ms)).Leaf("StorageClass", "STANDARD").Close();
+  xml.Leaf("Bucket", call->target.bucket).Leaf("KeyMarker", enc(key_marker));
+  xml.Leaf("UploadIdMarker", id_marker);
+  // The next page starts after the last upload or common prefix listed, whichever is later.
+  std::string next_key, next_id;
+  if (!page.uploads.empty()) {
+    next_key = page.uploads.back()->key;
+    next_id = page.uploads.back()->upload_id;
   }
+  if (!page.prefixes.empty() && page.prefixes.back() > next_key) {
+    next_key = page.prefixes.back();
+    next_id.clear();
+  }
+  xml.Leaf("NextKeyMarker", enc(next_key)).Leaf("NextUploadIdMarker", next_id);
+  if (!delimiter.empty()) xml.Leaf("Delimiter", enc(delimiter));
+  xml.Leaf("Prefix", enc(prefix)).Leaf("MaxUploads", std::to_string(max));
+  xml.Leaf("IsTruncated", page.truncated ? "true" : "false");
+  for (const UploadRecord* u : page.uploads) {
+    xml.Open("Upload").Leaf("Key", enc(u->key)).Leaf("UploadId", u->upload_id);
+    xml.Open("Initiator").Leaf("ID", emulator_->project().account).Leaf("DisplayName", "stratus").Close();
+    xml.Open("Owner").Leaf("ID", emulator_->project().account).Leaf("DisplayName", "stratus").Close();
+    xml.Leaf("StorageClass", "STANDARD").Leaf("Initiated", IsoTimeUtc(u->initiated_ms));
+    if (!u->checksum_algorithm.empty()) xml.Leaf("ChecksumAlgorithm", u->checksum_algorithm);
+    xml.Close();
+  }
+  for (const auto& p : page.prefixes) xml.Open("CommonPrefixes").Leaf("Prefix", enc(p)).Close();
+  if (url) xml.Leaf("EncodingType", "url");
   SendXml(call, 200, xml.Finish());
 }
 
