@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The AWS CLI's high-level S3 commands against stratus: mb, cp (a 20 MiB file, so the CLI
-# uploads it in parts, and back), ls, sync, rm, rb, plus s3api error answers.
+# uploads it in parts, and back, and copies it between buckets in parts), ls, sync, rm, rb, plus s3api error answers.
 # Usage: objects_awscli.sh PATH_TO_STRATUS. Exits 77 (skipped) without the aws command.
 . "$(dirname "$0")/lib.sh" "$1"
 
@@ -18,6 +18,12 @@ etag=$(s3api head-object --bucket cli-bucket --key dir/big.bin --query ETag --ou
 check_has "20 MiB upload went multipart (ETag -N)" "$etag" "-"
 s3 cp s3://cli-bucket/dir/big.bin "$TMP/back.bin" >/dev/null
 check "20 MiB round-trip" "$(md5sum <"$TMP/back.bin")" "$(md5sum <"$TMP/big.bin")"
+# Bucket to bucket: the CLI copies a 20 MiB object in parts with UploadPartCopy.
+s3 cp s3://cli-bucket/dir/big.bin s3://from-config/copy.bin >/dev/null
+s3 cp s3://from-config/copy.bin "$TMP/copy.bin" >/dev/null
+check "20 MiB copied between buckets in parts" "$(md5sum <"$TMP/copy.bin")" "$(md5sum <"$TMP/big.bin")"
+check_has "the copy went multipart (ETag -N)" \
+  "$(s3api head-object --bucket from-config --key copy.bin --query ETag --output text)" "-"
 
 mkdir -p "$TMP/tree/a/b" "$TMP/tree/c d"
 echo one >"$TMP/tree/a/1.txt"; echo two >"$TMP/tree/a/b/2.txt"; echo three >"$TMP/tree/c d/3 + 3%.txt"

@@ -33,6 +33,14 @@ def error_of(fn, *args, **kwargs):
     return None, None
 
 
+def error_message_of(fn, *args, **kwargs):
+    try:
+        fn(*args, **kwargs)
+    except botocore.exceptions.ClientError as e:
+        return e.response["Error"]["Code"], e.response["Error"]["Message"]
+    return None, None
+
+
 def client(style="path"):
     return boto3.client("s3", endpoint_url=ENDPOINT, region_name="us-east-1",
                         aws_access_key_id="test", aws_secret_access_key="test",
@@ -178,6 +186,61 @@ check("multipart body", g["Body"].read() == p1 + p2)
 check("multipart keeps create-time headers", g["ContentType"] == "application/x-mp" and g["Metadata"] == {"m": "1"})
 check("range across parts", s3.get_object(Bucket="alpha-bucket", Key="mp/big", Range="bytes=%d-%d" % (len(p1) - 2, len(p1) + 1))["Body"].read() == (p1 + p2)[len(p1) - 2:len(p1) + 2])
 check("NoSuchUpload", error_of(s3.upload_part, Bucket="alpha-bucket", Key="mp/big", UploadId=uid, PartNumber=1, Body=b"x")[0] == "NoSuchUpload")
+# UploadPartCopy: parts cut from existing objects (a multipart one and an inline one)
+cp = s3.create_multipart_upload(Bucket="alpha-bucket", Key="mp/copied", ChecksumAlgorithm="CRC32")["UploadId"]
+c1 = s3.upload_part_copy(Bucket="alpha-bucket", Key="mp/copied", UploadId=cp, PartNumber=1,
+                         CopySource={"Bucket": "alpha-bucket", "Key": "mp/big"},
+                         CopySourceRange="bytes=1-%d" % (5 * 1024 * 1024))["CopyPartResult"]
+check("upload_part_copy ETag is the range's MD5", c1["ETag"] == '"%s"' % hashlib.md5((p1 + p2)[1:5 * 1024 * 1024 + 1]).hexdigest(), c1)
+check("upload_part_copy returns the upload's checksum", "ChecksumCRC32" in c1, c1)
+tiny = b"a small object, kept inline"
+s3.put_object(Bucket="alpha-bucket", Key="docs/tiny", Body=tiny)
+c2 = s3.upload_part_copy(Bucket="alpha-bucket", Key="mp/copied", UploadId=cp, PartNumber=2,
+                         CopySource="alpha-bucket/docs/tiny")["CopyPartResult"]
+check("upload_part_copy of a whole small object", c2["ETag"] == '"%s"' % hashlib.md5(tiny).hexdigest(), c2)
+check("copy range malformed", error_of(s3.upload_part_copy, Bucket="alpha-bucket", Key="mp/copied", UploadId=cp, PartNumber=3,
+      CopySource="alpha-bucket/docs/a.bin", CopySourceRange="bytes=5-")[0] == "InvalidArgument")
+bad = error_message_of(s3.upload_part_copy, Bucket="alpha-bucket", Key="mp/copied", UploadId=cp, PartNumber=3,
+               CopySource="alpha-bucket/docs/a.bin", CopySourceRange="bytes=0-%d" % len(body))
+check("copy range past the end", bad[0] == "InvalidArgument" and ("object of size: %d" % len(body)) in bad[1], bad)
+check("copy source missing", error_of(s3.upload_part_copy, Bucket="alpha-bucket", Key="mp/copied", UploadId=cp, PartNumber=3,
+      CopySource="alpha-bucket/nope")[0] == "NoSuchKey")
+check("copy source condition", error_of(s3.upload_part_copy, Bucket="alpha-bucket", Key="mp/copied", UploadId=cp, PartNumber=3,
+      CopySource="alpha-bucket/docs/a.bin", CopySourceIfMatch='"0000"')[0] == "PreconditionFailed")
+s3.complete_multipart_upload(Bucket="alpha-bucket", Key="mp/copied", UploadId=cp, MultipartUpload={"Parts": [
+    {"PartNumber": 1, "ETag": c1["ETag"], "ChecksumCRC32": c1["ChecksumCRC32"]},
+    {"PartNumber": 2, "ETag": c2["ETag"], "ChecksumCRC32": c2["ChecksumCRC32"]}]})
+check("copied parts assemble", s3.get_object(Bucket="alpha-bucket", Key="mp/copied")["Body"].read() == (p1 + p2)[1:5 * 1024 * 1024 + 1] + tiny)
+# ListMultipartUploads: pages of max-uploads, markers, delimiter, the paginator
+s3.create_bucket(Bucket="uploads-bucket")
+made = [(k, s3.create_multipart_upload(Bucket="uploads-bucket", Key=k)["UploadId"])
+        for k in ["a/1", "a/2", "b", "b", "c/x/y", "d"]]
+listed, marker, id_marker, pages = [], "", "", 0
+while True:
+    r = s3.list_multipart_uploads(Bucket="uploads-bucket", MaxUploads=2, KeyMarker=marker, UploadIdMarker=id_marker)
+    pages += 1
+    listed += [(u["Key"], u["UploadId"]) for u in r.get("Uploads", [])]
+    if not r["IsTruncated"]:
+        break
+    marker, id_marker = r["NextKeyMarker"], r["NextUploadIdMarker"]
+want = sorted(made, key=lambda m: m[0])
+check("list_multipart_uploads pages through every upload once, by key",
+      [k for k, _ in listed] == [k for k, _ in want] and sorted(listed) == sorted(made) and pages == 3, (listed, pages))
+r = s3.list_multipart_uploads(Bucket="uploads-bucket", Delimiter="/")
+check("uploads under a delimiter", [u["Key"] for u in r["Uploads"]] == ["b", "b", "d"] and
+      [p["Prefix"] for p in r["CommonPrefixes"]] == ["a/", "c/"], r)
+r = s3.list_multipart_uploads(Bucket="uploads-bucket", Delimiter="/", MaxUploads=1)
+check("a page can end on a common prefix", r["IsTruncated"] and r["NextKeyMarker"] == "a/", r)
+r = s3.list_multipart_uploads(Bucket="uploads-bucket", Delimiter="/", MaxUploads=1, KeyMarker="a/")
+check("the next page starts after it", [u["Key"] for u in r.get("Uploads", [])] == ["b"], r)
+r = s3.list_multipart_uploads(Bucket="uploads-bucket", Prefix="c/")
+check("uploads under a prefix", [u["Key"] for u in r["Uploads"]] == ["c/x/y"], r)
+keys = [u["Key"] for page in s3.get_paginator("list_multipart_uploads").paginate(
+    Bucket="uploads-bucket", PaginationConfig={"PageSize": 4}) for u in page.get("Uploads", [])]
+check("the paginator sees every upload", keys == [m[0] for m in want], keys)
+check("bad max-uploads", error_of(s3.list_multipart_uploads, Bucket="uploads-bucket", MaxUploads=-1)[0] == "InvalidArgument")
+for k, u in made:
+    s3.abort_multipart_upload(Bucket="uploads-bucket", Key=k, UploadId=u)
 small = s3.create_multipart_upload(Bucket="alpha-bucket", Key="mp/small")["UploadId"]
 t1 = s3.upload_part(Bucket="alpha-bucket", Key="mp/small", UploadId=small, PartNumber=1, Body=b"a")["ETag"]
 t2 = s3.upload_part(Bucket="alpha-bucket", Key="mp/small", UploadId=small, PartNumber=2, Body=b"b")["ETag"]

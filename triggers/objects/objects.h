@@ -114,6 +114,8 @@ class ObjectsTrigger : public Module {
   // Reads the rest of the body, then answers `error` (keep-alive needs the body consumed).
   void FailAfterBody(const CallPtr& call, S3Error error);
   void CopyObject(const CallPtr& call);
+  // The object named by x-amz-copy-source, its copy-source conditions met; null after Fail.
+  std::shared_ptr<ObjectRecord> FindCopySource(const CallPtr& call);
   void GetObject(const CallPtr& call);
   void HeadObject(const CallPtr& call);
   void ServeObject(const CallPtr& call, bool head);
@@ -123,6 +125,12 @@ class ObjectsTrigger : public Module {
   // Multipart uploads (objects_multipart.cc).
   void CreateMultipartUpload(const CallPtr& call);
   void UploadPart(const CallPtr& call);
+  void UploadPartCopy(const CallPtr& call);
+  // The upload a part request names, with its part number; nullopt after Fail.
+  std::optional<UploadRecord> FindPartUpload(const CallPtr& call, int* number);
+  // Records a part whose body is in `body` (a blob), then answers with reply(part).
+  void StorePart(const CallPtr& call, int number, const UploadRecord& upload, IngestResult body,
+                 std::function<void(const PartRecord&)> reply);
   void CompleteMultipartUpload(const CallPtr& call);
   void AbortMultipartUpload(const CallPtr& call);
   void ListParts(const CallPtr& call);
@@ -136,6 +144,13 @@ class ObjectsTrigger : public Module {
 
 // The S3 error for a failed IngestBody.
 S3Error IngestError(const Status& status);
+// Listing parameters shared by the object and upload listings (objects_list_api.cc):
+// max-keys / max-uploads (at most 1000; false with S3's error when not an integer),
+// encoding-type (only "url"), and a key or prefix as shown under encoding-type=url.
+bool ReadListLimit(const Call& call, const std::string& name, int* out, S3Error* error);
+bool ReadEncoding(const Call& call, bool* url, S3Error* error);
+std::string KeyText(const std::string& key, bool url);
+
 // Content headers and user metadata of a request, as S3 stores them.
 ObjectAttributes AttributesFromRequest(const http::Request& request);
 // Adds stored content headers, metadata and (when asked) checksums to a response.

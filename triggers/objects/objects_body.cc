@@ -186,40 +186,45 @@ void IngestBody(storage::BlobStore& blobs, std::shared_ptr<http::BodyStream> str
 
 namespace {
 
-// Reads segment after segment into a sink, one read at a time.
+// Reads segment after segment into a sink, one read at a time, from `position` to `end`.
 struct Copier : std::enable_shared_from_this<Copier> {
   storage::BlobStore& blobs;
   std::vector<Segment> segments;
   std::shared_ptr<BlobSink> sink;
   Readers readers;
-  size_t index = 0;
-  uint64_t offset = 0;
+  size_t index = 0;       // the segment being read
+  uint64_t offset = 0;    // within it
+  uint64_t position = 0;  // within the whole source
+  uint64_t end = 0;
   IngestDone done;
 
   Copier(storage::BlobStore& b, std::vector<Segment> s) : blobs(b), segments(std::move(s)) {}
 
+  void Fail(Status status) {
+    sink->Fail(std::move(status));
+    sink->Finish({}, std::move(done));
+  }
+
   void Next() {
-    if (index == readers.size()) {
+    while (index < readers.size() && offset >= readers[index]->size()) {
+      offset -= readers[index]->size();
+      ++index;
+    }
+    if (position >= end || index == readers.size()) {
       sink->Finish({}, std::move(done));
       return;
     }
+    uint64_t len = std::min<uint64_t>({kReadChunk, readers[index]->size() - offset, end - position});
     auto self = shared_from_this();
-    readers[index]->Read(offset, kReadChunk, [self](Result<std::string> data) {
-      if (!data.ok()) {
-        self->sink->Fail(data.status());
+    readers[index]->Read(offset, len, [self, len](Result<std::string> data) {
+      if (!data.ok()) return self->Fail(data.status());
+      if (data->size() != len) return self->Fail(Status::IoError("blob shorter than its recorded size"));
+      self->offset += len;
+      self->position += len;
+      Status fed = self->sink->Feed(*data);
+      if (!fed.ok()) {
         self->sink->Finish({}, std::move(self->done));
         return;
-      }
-      if (data->empty()) {
-        ++self->index;
-        self->offset = 0;
-      } else {
-        self->offset += data->size();
-        Status fed = self->sink->Feed(*data);
-        if (!fed.ok()) {
-          self->sink->Finish({}, std::move(self->done));
-          return;
-        }
       }
       if (self->sink->Saturated()) {
         self->sink->OnDrain([self] {
@@ -237,14 +242,25 @@ struct Copier : std::enable_shared_from_this<Copier> {
 
 void CopySegments(storage::BlobStore& blobs, std::vector<Segment> segments,
                   std::vector<ChecksumAlgorithm> algorithms, std::shared_ptr<FreshBlobs> fresh,
-                  IngestDone done) {
+                  IngestDone done, CopyOptions copy) {
   auto copier = std::make_shared<Copier>(blobs, std::move(segments));
   IngestOptions options;
   options.algorithms = std::move(algorithms);
   options.max_size = UINT64_MAX;
   options.fresh = std::move(fresh);
+  options.allow_inline = copy.allow_inline;
   copier->sink = std::make_shared<BlobSink>(blobs, std::move(options));
   copier->done = std::move(done);
+  copier->offset = copier->position = copy.begin;
+  copier->end = copy.end;
+  if (copier->segments.empty()) {
+    std::string_view body = copy.inline_source;
+    uint64_t from = std::min<uint64_t>(copy.begin, body.size());
+    Status fed = copier->sink->Feed(body.substr(from, std::min<uint64_t>(copy.end, body.size()) - from));
+    if (!fed.ok()) copier->sink->Fail(fed);
+    copier->sink->Finish({}, std::move(copier->done));
+    return;
+  }
   OpenReaders(blobs, copier->segments, [copier](Result<Readers> readers) {
     if (!readers.ok()) {
       copier->done(readers.status());

@@ -57,10 +57,18 @@ using IngestDone = std::function<void(Result<IngestResult>)>;
 void IngestBody(storage::BlobStore& blobs, std::shared_ptr<http::BodyStream> stream,
                 IngestOptions options, IngestDone done);
 
-// Copies `segments` (an existing object's blobs) into a new body, hashing it on the way.
+struct CopyOptions {
+  uint64_t begin = 0;
+  uint64_t end = UINT64_MAX;  // exclusive; the source's size at most
+  bool allow_inline = true;   // false: the copy is a blob whatever its size (a part)
+  std::string inline_source;  // the source's body when it is kept inline (no segments)
+};
+
+// Copies the bytes [begin, end) of `segments` (an existing object's blobs) or of an inline
+// body into a new body, hashing it on the way.
 void CopySegments(storage::BlobStore& blobs, std::vector<Segment> segments,
                   std::vector<ChecksumAlgorithm> algorithms, std::shared_ptr<FreshBlobs> fresh,
-                  IngestDone done);
+                  IngestDone done, CopyOptions copy = {});
 
 // Opens a reader per segment, in order (so a later delete cannot pull a body from under a
 // GET that has started). NotFound/IoError from the store.

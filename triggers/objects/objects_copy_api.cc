@@ -1,4 +1,5 @@
-// CopyObject: x-amz-copy-source, the metadata directive and the copy-source conditions.
+// CopyObject and UploadPartCopy: x-amz-copy-source, the metadata directive, the copy-source
+// conditions and (for parts) x-amz-copy-source-range.
 #include "emulator/emulator.h"
 #include "emulator/http/router.h"
 #include "emulator/util/base64.h"
@@ -32,38 +33,53 @@ std::vector<ChecksumAlgorithm> AlgorithmsOf(const ObjectAttributes& attrs) {
   return out;
 }
 
+// bytes=first-last, both zero-based and inclusive, within an object of `size` bytes.
+bool ParseCopyRange(const std::string& text, uint64_t size, uint64_t* begin, uint64_t* end,
+                    S3Error* error) {
+  static const std::string kForm =
+      "The x-amz-copy-source-range value must be of the form bytes=first-last where first and "
+      "last are the zero-based offsets of the first and last bytes to copy";
+  std::string_view v = text;
+  size_t dash = v.find('-');
+  auto digits = [](std::string_view d) {
+    return !d.empty() && d.size() <= 19 && d.find_first_not_of("0123456789") == std::string_view::npos;
+  };
+  if (!v.starts_with("bytes=") || dash == std::string_view::npos || !digits(v.substr(6, dash - 6)) ||
+      !digits(v.substr(dash + 1))) {
+    *error = errors::InvalidArgument(kForm).With("ArgumentName", "x-amz-copy-source-range")
+                 .With("ArgumentValue", text);
+    return false;
+  }
+  uint64_t first = std::stoull(std::string(v.substr(6, dash - 6)));
+  uint64_t last = std::stoull(std::string(v.substr(dash + 1)));
+  if (first > last || last >= size) {
+    *error = errors::InvalidArgument("Range specified is not valid for source object of size: " +
+                                     std::to_string(size));
+    return false;
+  }
+  *begin = first;
+  *end = last + 1;
+  return true;
+}
+
 }  // namespace
 
-void ObjectsTrigger::CopyObject(const CallPtr& call) {
-  if (!RequireBucket(call)) return;
+std::shared_ptr<ObjectRecord> ObjectsTrigger::FindCopySource(const CallPtr& call) {
   std::string src_bucket, src_key;
   if (!ParseCopySource(call->Header("x-amz-copy-source"), &src_bucket, &src_key)) {
     Fail(call, errors::InvalidArgument(
                    "Copy Source must mention the source bucket and key: sourcebucket/sourcekey"));
-    return;
-  }
-  std::string directive = call->Header("x-amz-metadata-directive");
-  if (!directive.empty() && directive != "COPY" && directive != "REPLACE") {
-    Fail(call, errors::InvalidArgument("Unknown metadata directive."));
-    return;
-  }
-  bool replace = directive == "REPLACE";
-  if (src_bucket == call->target.bucket && src_key == call->target.key && !replace) {
-    Fail(call, errors::InvalidRequest(
-                   "This copy request is illegal because it is trying to copy an object to itself "
-                   "without changing the object's metadata, storage class, website redirect "
-                   "location or encryption attributes."));
-    return;
+    return nullptr;
   }
   auto bucket = store_->FindBucket(src_bucket);
   if (!bucket.ok() || !*bucket) {
     Fail(call, bucket.ok() ? errors::NoSuchBucket(src_bucket) : FromStatus(bucket.status()));
-    return;
+    return nullptr;
   }
   auto found = store_->FindObject(src_bucket, src_key);
   if (!found.ok() || !*found) {
     Fail(call, found.ok() ? errors::NoSuchKey(src_key) : FromStatus(found.status()));
-    return;
+    return nullptr;
   }
   auto source = std::make_shared<ObjectRecord>(std::move(**found));
   Conditions conditions{call->Header("x-amz-copy-source-if-match"),
@@ -74,8 +90,30 @@ void ObjectsTrigger::CopyObject(const CallPtr& call) {
   if (EvaluateConditions(conditions, source->etag, source->last_modified_ms, &failed) !=
       ConditionResult::kProceed) {
     Fail(call, errors::PreconditionFailed("x-amz-copy-source-" + (failed.empty() ? "If-None-Match" : failed)));
+    return nullptr;
+  }
+  return source;
+}
+
+void ObjectsTrigger::CopyObject(const CallPtr& call) {
+  if (!RequireBucket(call)) return;
+  std::string directive = call->Header("x-amz-metadata-directive");
+  if (!directive.empty() && directive != "COPY" && directive != "REPLACE") {
+    Fail(call, errors::InvalidArgument("Unknown metadata directive."));
     return;
   }
+  bool replace = directive == "REPLACE";
+  std::string src_bucket, src_key;
+  if (ParseCopySource(call->Header("x-amz-copy-source"), &src_bucket, &src_key) &&
+      src_bucket == call->target.bucket && src_key == call->target.key && !replace) {
+    Fail(call, errors::InvalidRequest(
+                   "This copy request is illegal because it is trying to copy an object to itself "
+                   "without changing the object's metadata, storage class, website redirect "
+                   "location or encryption attributes."));
+    return;
+  }
+  auto source = FindCopySource(call);
+  if (!source) return;
   auto record = std::make_shared<ObjectRecord>();
   record->bucket = call->target.bucket;
   record->key = call->target.key;
@@ -138,6 +176,41 @@ void ObjectsTrigger::CopyObject(const CallPtr& call) {
   }
   CopySegments(emulator_->blobs(), source->segments, std::move(algorithms), fresh_,
                std::move(finish));
+}
+
+void ObjectsTrigger::UploadPartCopy(const CallPtr& call) {
+  int number = 0;
+  auto upload = FindPartUpload(call, &number);
+  if (!upload) return;
+  auto source = FindCopySource(call);
+  if (!source) return;
+  uint64_t begin = 0, end = source->size;
+  S3Error error;
+  std::string range = call->Header("x-amz-copy-source-range");
+  if (!range.empty() && !ParseCopyRange(range, source->size, &begin, &end, &error)) {
+    Fail(call, error);
+    return;
+  }
+  std::vector<ChecksumAlgorithm> algorithms;
+  if (auto a = ParseChecksumAlgorithm(upload->checksum_algorithm)) algorithms = {*a};
+  auto finish = [this, call, number, upload = *upload](Result<IngestResult> body) {
+    if (!body.ok()) {
+      Fail(call, FromStatus(body.status()));
+      return;
+    }
+    StorePart(call, number, upload, std::move(body.value()), [this, call, upload](const PartRecord& part) {
+      XmlWriter xml("CopyPartResult");
+      xml.Leaf("LastModified", IsoTimeUtc(part.last_modified_ms));
+      xml.Leaf("ETag", "\"" + part.etag + "\"");
+      if (!part.checksum.empty()) xml.Leaf("Checksum" + upload.checksum_algorithm, part.checksum);
+      SendXml(call, 200, xml.Finish());
+    });
+  };
+  // A part is a blob of its own, even when cut from an object kept inline.
+  CopySegments(emulator_->blobs(), source->is_inline ? std::vector<Segment>{} : source->segments,
+               std::move(algorithms), fresh_, std::move(finish),
+               CopyOptions{begin, end, /*allow_inline=*/false,
+                           source->is_inline ? source->inline_body : std::string()});
 }
 
 }  // namespace stratus::triggers::objects

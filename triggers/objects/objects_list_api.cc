@@ -78,23 +78,8 @@ Result<ListPage> Collect(ObjectStore& store, const std::string& bucket, ListQuer
   }
 }
 
-// Reads max-keys; false (and an error to send) when it is not a non-negative integer.
 bool ReadMaxKeys(const Call& call, int* out, S3Error* error) {
-  if (!call.Has("max-keys")) return true;
-  const std::string text = call.Query("max-keys");
-  if (text.empty() || text.size() > 9 || text.find_first_not_of("0123456789") != std::string::npos) {
-    *error = errors::InvalidArgument("Provided max-keys not an integer or within integer range")
-                 .With("ArgumentName", "max-keys")
-                 .With("ArgumentValue", text);
-    return false;
-  }
-  *out = std::min(std::atoi(text.c_str()), kMaxKeys);
-  return true;
-}
-
-// A key or prefix as the listing shows it: URL-encoded under encoding-type=url.
-std::string KeyText(const std::string& key, bool url) {
-  return url ? PercentEncode(key, /*keep_slash=*/true) : key;
+  return ReadListLimit(call, "max-keys", out, error);
 }
 
 void WriteEntries(XmlWriter& xml, const ListPage& page, bool url, bool owner,
@@ -109,7 +94,32 @@ void WriteEntries(XmlWriter& xml, const ListPage& page, bool url, bool owner,
   for (const auto& p : page.prefixes) xml.Open("CommonPrefixes").Leaf("Prefix", enc(p)).Close();
 }
 
-// Validates encoding-type; false (with the error) for anything but "url".
+// prefix, delimiter, max-keys and encoding-type, shared by both ListObjects versions.
+bool ReadListParams(const Call& call, ListQuery* q, bool* url, S3Error* error) {
+  q->prefix = call.Query("prefix");
+  q->delimiter = call.Query("delimiter");
+  return ReadMaxKeys(call, &q->max_keys, error) && ReadEncoding(call, url, error);
+}
+
+}  // namespace
+
+bool ReadListLimit(const Call& call, const std::string& name, int* out, S3Error* error) {
+  if (!call.Has(name)) return true;
+  const std::string text = call.Query(name);
+  if (text.empty() || text.size() > 9 || text.find_first_not_of("0123456789") != std::string::npos) {
+    *error = errors::InvalidArgument("Provided " + name + " not an integer or within integer range")
+                 .With("ArgumentName", name)
+                 .With("ArgumentValue", text);
+    return false;
+  }
+  *out = std::min(std::atoi(text.c_str()), kMaxKeys);
+  return true;
+}
+
+std::string KeyText(const std::string& key, bool url) {
+  return url ? PercentEncode(key, /*keep_slash=*/true) : key;
+}
+
 bool ReadEncoding(const Call& call, bool* url, S3Error* error) {
   if (!call.Has("encoding-type")) return true;
   if (call.Query("encoding-type") != "url") {
@@ -120,16 +130,6 @@ bool ReadEncoding(const Call& call, bool* url, S3Error* error) {
   *url = true;
   return true;
 }
-
-// prefix, delimiter, max-keys and encoding-type, shared by both ListObjects versions.
-bool ReadListParams(const Call& call, ListQuery* q, bool* url, S3Error* error) {
-  q->prefix = call.Query("prefix");
-  q->delimiter = call.Query("delimiter");
-  return ReadMaxKeys(call, &q->max_keys, error) && ReadEncoding(call, url, error);
-}
-
-
-}  // namespace
 
 void ObjectsTrigger::ListObjectsV2(const CallPtr& call) {
   if (!RequireBucket(call)) return;

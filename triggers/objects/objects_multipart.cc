@@ -77,25 +77,32 @@ void ObjectsTrigger::CreateMultipartUpload(const CallPtr& call) {
          });
 }
 
-void ObjectsTrigger::UploadPart(const CallPtr& call) {
-  if (call->HasHeader("x-amz-copy-source")) {
-    ReadSmallBody(call, &ObjectsTrigger::Unsupported);
-    return;
-  }
-  if (!RequireBucket(call)) return;
-  int number = PartNumber(*call);
-  if (number == 0) {
+std::optional<UploadRecord> ObjectsTrigger::FindPartUpload(const CallPtr& call, int* number) {
+  if (!RequireBucket(call)) return std::nullopt;
+  *number = PartNumber(*call);
+  if (*number == 0) {
     Fail(call, errors::InvalidArgument("Part number must be an integer between 1 and 10000, inclusive")
                    .With("ArgumentName", "partNumber"));
-    return;
+    return std::nullopt;
   }
   std::string upload_id = call->Query("uploadId");
   auto upload = store_->FindUpload(upload_id);
   if (!upload.ok() || !*upload || (*upload)->bucket != call->target.bucket ||
       (*upload)->key != call->target.key) {
     Fail(call, upload.ok() ? errors::NoSuchUpload(upload_id) : FromStatus(upload.status()));
+    return std::nullopt;
+  }
+  return std::move(upload.value());
+}
+
+void ObjectsTrigger::UploadPart(const CallPtr& call) {
+  if (call->HasHeader("x-amz-copy-source")) {
+    ReadSmallBody(call, &ObjectsTrigger::UploadPartCopy);
     return;
   }
+  int number = 0;
+  auto upload = FindPartUpload(call, &number);
+  if (!upload) return;
   IngestOptions options;
   options.allow_inline = false;  // a completed object is its parts' blobs
   options.aws_chunked = IsAwsChunked(*call->request);
@@ -104,14 +111,13 @@ void ObjectsTrigger::UploadPart(const CallPtr& call) {
     Fail(call, error);
     return;
   }
-  std::string upload_algorithm = (*upload)->checksum_algorithm;
-  if (auto a = ParseChecksumAlgorithm(upload_algorithm);
+  if (auto a = ParseChecksumAlgorithm(upload->checksum_algorithm);
       a && std::find(options.algorithms.begin(), options.algorithms.end(), *a) == options.algorithms.end()) {
     options.algorithms.push_back(*a);
   }
   options.fresh = fresh_;
   IngestBody(emulator_->blobs(), call->request->body_stream, std::move(options),
-             [this, call, number, upload_id, upload_algorithm](Result<IngestResult> body) {
+             [this, call, number, upload = *upload](Result<IngestResult> body) {
     if (!body.ok()) {
       Fail(call, body.status().code() == Status::Code::kResourceExhausted
                      ? errors::EntityTooLarge(kMaxObjectSize) : FromStatus(body.status()));
@@ -124,28 +130,36 @@ void ObjectsTrigger::UploadPart(const CallPtr& call) {
       Fail(call, error);
       return;
     }
-    PartRecord part{number, body->blob->id, body->blob->size, body->digests.Md5Hex(), "", NowMs()};
-    if (auto a = ParseChecksumAlgorithm(upload_algorithm)) {
-      part.checksum = Base64Encode(body->digests.checksums[*a]);
-    }
-    Commit([upload_id, part](ObjectStore& store, std::vector<std::string>* freed) -> Status {
-             auto upload = store.FindUpload(upload_id);
-             if (!upload.ok()) return upload.status();
-             if (!*upload) return Status::NotFound("upload");
-             return store.PutPart(upload_id, part, freed);
-           },
-           [this, call, part, upload_id, checksums](Status s) {
-             if (!s.ok()) {
-               RemoveBlobs(emulator_->blobs(), {part.blob_id});
-               Fail(call, s.code() == Status::Code::kNotFound ? errors::NoSuchUpload(upload_id) : FromStatus(s));
-               return;
-             }
-             http::Response response;
-             response.headers.Add("ETag", "\"" + part.etag + "\"");
-             for (const auto& [name, value] : checksums) response.headers.Add(name, value);
-             Send(call, std::move(response));
-           });
+    StorePart(call, number, upload, std::move(body.value()), [this, call, checksums](const PartRecord& part) {
+      http::Response response;
+      response.headers.Add("ETag", "\"" + part.etag + "\"");
+      for (const auto& [name, value] : checksums) response.headers.Add(name, value);
+      Send(call, std::move(response));
+    });
   });
+}
+
+void ObjectsTrigger::StorePart(const CallPtr& call, int number, const UploadRecord& upload,
+                               IngestResult body, std::function<void(const PartRecord&)> reply) {
+  PartRecord part{number, body.blob->id, body.blob->size, body.digests.Md5Hex(), "", NowMs()};
+  if (auto a = ParseChecksumAlgorithm(upload.checksum_algorithm)) {
+    part.checksum = Base64Encode(body.digests.checksums[*a]);
+  }
+  std::string upload_id = upload.upload_id;
+  Commit([upload_id, part](ObjectStore& store, std::vector<std::string>* freed) -> Status {
+           auto upload = store.FindUpload(upload_id);
+           if (!upload.ok()) return upload.status();
+           if (!*upload) return Status::NotFound("upload");
+           return store.PutPart(upload_id, part, freed);
+         },
+         [this, call, part, upload_id, reply = std::move(reply)](Status s) {
+           if (!s.ok()) {
+             RemoveBlobs(emulator_->blobs(), {part.blob_id});
+             Fail(call, s.code() == Status::Code::kNotFound ? errors::NoSuchUpload(upload_id) : FromStatus(s));
+             return;
+           }
+           reply(part);
+         });
 }
 
 void ObjectsTrigger::CompleteMultipartUpload(const CallPtr& call) {
@@ -291,22 +305,103 @@ void ObjectsTrigger::ListParts(const CallPtr& call) {
   SendXml(call, 200, xml.Finish());
 }
 
+namespace {
+
+struct UploadPage {
+  std::vector<const UploadRecord*> uploads;
+  std::vector<std::string> prefixes;
+  bool truncated = false;
+};
+
+// The uploads after (key_marker, upload_id_marker) in listing order (key, then initiation),
+// grouped under common prefixes, `max` entries at most.
+UploadPage PageOfUploads(const std::vector<UploadRecord>& all, const std::string& prefix,
+                         const std::string& delimiter, const std::string& key_marker,
+                         const std::string& upload_id_marker, int max) {
+  UploadPage page;
+  size_t start = 0;
+  // S3: with upload-id-marker, uploads of key-marker itself after that upload come too.
+  while (start < all.size() && (all[start].key < key_marker ||
+                                (all[start].key == key_marker && upload_id_marker.empty()))) {
+    ++start;
+  }
+  if (!upload_id_marker.empty()) {
+    size_t at = start;
+    while (at < all.size() && all[at].key == key_marker && all[at].upload_id != upload_id_marker) ++at;
+    if (at < all.size() && all[at].key == key_marker) {
+      start = at + 1;
+    } else {  // an unknown marker: S3 compares upload ids
+      while (start < all.size() && all[start].key == key_marker &&
+             all[start].upload_id <= upload_id_marker) {
+        ++start;
+      }
+    }
+  }
+  for (size_t i = start; i < all.size(); ++i) {
+    const UploadRecord& u = all[i];
+    if (u.key.compare(0, prefix.size(), prefix) != 0) continue;
+    // A key marker that is a common prefix (the last page ended on it) covers its keys.
+    if (!delimiter.empty() && key_marker.ends_with(delimiter) && u.key.starts_with(key_marker)) continue;
+    size_t cut = delimiter.empty() ? std::string::npos : u.key.find(delimiter, prefix.size());
+    std::string common = cut == std::string::npos ? "" : u.key.substr(0, cut + delimiter.size());
+    if (!common.empty() && (!page.prefixes.empty() && page.prefixes.back() == common)) continue;
+    if (static_cast<int>(page.uploads.size() + page.prefixes.size()) == max) {
+      page.truncated = true;
+      break;
+    }
+    if (common.empty()) page.uploads.push_back(&u);
+    else page.prefixes.push_back(common);
+  }
+  return page;
+}
+
+}  // namespace
+
 void ObjectsTrigger::ListMultipartUploads(const CallPtr& call) {
   if (!RequireBucket(call)) return;
+  int max = 1000;
+  bool url = false;
+  S3Error error;
+  if (!ReadListLimit(*call, "max-uploads", &max, &error) || !ReadEncoding(*call, &url, &error)) {
+    Fail(call, error);
+    return;
+  }
   auto uploads = store_->ListUploads(call->target.bucket);
   if (!uploads.ok()) {
     Fail(call, FromStatus(uploads.status()));
     return;
   }
-  std::string prefix = call->Query("prefix");
+  std::string prefix = call->Query("prefix"), delimiter = call->Query("delimiter");
+  std::string key_marker = call->Query("key-marker"), id_marker = call->Query("upload-id-marker");
+  UploadPage page = PageOfUploads(*uploads, prefix, delimiter, key_marker, id_marker, max);
+  auto enc = [url](const std::string& text) { return KeyText(text, url); };
   XmlWriter xml("ListMultipartUploadsResult");
-  xml.Leaf("Bucket", call->target.bucket).Leaf("KeyMarker", "").Leaf("UploadIdMarker", "");
-  xml.Leaf("Prefix", prefix).Leaf("MaxUploads", "1000").Leaf("IsTruncated", "false");
-  for (const auto& u : *uploads) {
-    if (u.key.compare(0, prefix.size(), prefix) != 0) continue;
-    xml.Open("Upload").Leaf("Key", u.key).Leaf("UploadId", u.upload_id);
-    xml.Leaf("Initiated", IsoTimeUtc(u.initiated_ms)).Leaf("StorageClass", "STANDARD").Close();
+  xml.Leaf("Bucket", call->target.bucket).Leaf("KeyMarker", enc(key_marker));
+  xml.Leaf("UploadIdMarker", id_marker);
+  // The next page starts after the last upload or common prefix listed, whichever is later.
+  std::string next_key, next_id;
+  if (!page.uploads.empty()) {
+    next_key = page.uploads.back()->key;
+    next_id = page.uploads.back()->upload_id;
   }
+  if (!page.prefixes.empty() && page.prefixes.back() > next_key) {
+    next_key = page.prefixes.back();
+    next_id.clear();
+  }
+  xml.Leaf("NextKeyMarker", enc(next_key)).Leaf("NextUploadIdMarker", next_id);
+  if (!delimiter.empty()) xml.Leaf("Delimiter", enc(delimiter));
+  xml.Leaf("Prefix", enc(prefix)).Leaf("MaxUploads", std::to_string(max));
+  xml.Leaf("IsTruncated", page.truncated ? "true" : "false");
+  for (const UploadRecord* u : page.uploads) {
+    xml.Open("Upload").Leaf("Key", enc(u->key)).Leaf("UploadId", u->upload_id);
+    xml.Open("Initiator").Leaf("ID", emulator_->project().account).Leaf("DisplayName", "stratus").Close();
+    xml.Open("Owner").Leaf("ID", emulator_->project().account).Leaf("DisplayName", "stratus").Close();
+    xml.Leaf("StorageClass", "STANDARD").Leaf("Initiated", IsoTimeUtc(u->initiated_ms));
+    if (!u->checksum_algorithm.empty()) xml.Leaf("ChecksumAlgorithm", u->checksum_algorithm);
+    xml.Close();
+  }
+  for (const auto& p : page.prefixes) xml.Open("CommonPrefixes").Leaf("Prefix", enc(p)).Close();
+  if (url) xml.Leaf("EncodingType", "url");
   SendXml(call, 200, xml.Finish());
 }
 
