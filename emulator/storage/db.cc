@@ -2,6 +2,7 @@
 
 #include <cassert>
 
+#include "emulator/storage/checkpointer.h"
 #include "emulator/storage/group_commit.h"
 
 namespace stratus::storage {
@@ -56,6 +57,10 @@ Result<std::unique_ptr<Db>> Db::Open(loop::Loop& loop, const std::string& path,
   Result<std::unique_ptr<Db>> db = Open(path, durability);
   if (!db.ok()) return db;
   (*db)->committer_ = std::make_unique<GroupCommitter>(loop, **db);
+  if (path != ":memory:") {
+    (*db)->checkpointer_ = std::make_unique<Checkpointer>(loop, path, durability);
+    (*db)->checkpointer_->Attach((*db)->db_);
+  }
   return db;
 }
 
@@ -167,6 +172,12 @@ void Db::FlushPending() {
 
 void Db::Close() {
   if (committer_ != nullptr) committer_->Close();
+  // The checkpoint connection goes first, so the loop's is the last and checkpoints at close.
+  if (checkpointer_ != nullptr) checkpointer_->Close();
+}
+
+int64_t Db::TestBackgroundCheckpoints() const {
+  return checkpointer_ != nullptr ? checkpointer_->completed() : 0;
 }
 
 }  // namespace stratus::storage

@@ -21,6 +21,7 @@
 
 namespace stratus::storage {
 
+class Checkpointer;
 class GroupCommitter;
 
 class Db {
@@ -30,7 +31,8 @@ class Db {
   // Returns the Db (caller owns it), or IoError/Internal naming the path and SQLite's message.
   // Without a loop, Write() is not available.
   static Result<std::unique_ptr<Db>> Open(const std::string& path, Durability durability);
-  // Same, plus group commit on `loop` (which must outlive the Db or its Close()).
+  // Same, plus group commit on `loop` (which must outlive the Db or its Close()), and WAL
+  // checkpoints on the loop's thread pool instead of inside commits (storage/checkpointer.h).
   static Result<std::unique_ptr<Db>> Open(loop::Loop& loop, const std::string& path,
                                           Durability durability);
 
@@ -95,6 +97,8 @@ class Db {
   // Number of transactions SQLite committed on this connection (commit hook), including
   // autocommitted single statements that wrote.
   int64_t TestCommitCount() const { return commit_count_; }
+  // WAL checkpoints run off the loop thread (Db opened with a loop; 0 otherwise).
+  int64_t TestBackgroundCheckpoints() const;
 
  private:
   friend class Transaction;
@@ -111,6 +115,7 @@ class Db {
   int savepoint_depth_ = 0;
   std::unordered_map<std::string, std::unique_ptr<Statement>> statements_;
   std::unique_ptr<GroupCommitter> committer_;
+  std::unique_ptr<Checkpointer> checkpointer_;  // with a loop: WAL checkpoints off the loop
 };
 
 }  // namespace stratus::storage
