@@ -6,13 +6,14 @@
 
 #include "tests/support/event_golden.h"
 #include "tests/triggers/gateway/fixture.h"
+#include "emulator/util/escape.h"
 
 namespace stratus::gwtest {
 namespace {
 
 using triggers::gateway::FormatRequestTime;
 using triggers::gateway::IsTextContentType;
-using triggers::gateway::IsValidUtf8;
+
 
 TEST_CASE("an HTTP API event matches AWS's payload format 2.0 example") {
   Fixture f("account: '123456789012'\nfunctions:\n  echo:\n    runtime: python3.11\n"
