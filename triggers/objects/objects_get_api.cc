@@ -46,18 +46,40 @@ void AddObjectHeaders(const ObjectRecord& object, http::Response* response) {
 void ObjectsTrigger::GetObject(const CallPtr& call) { ServeObject(call, false); }
 void ObjectsTrigger::HeadObject(const CallPtr& call) { ServeObject(call, true); }
 
-void ObjectsTrigger::ServeObject(const CallPtr& call, bool head) {
-  if (!RequireBucket(call)) return;
-  auto found = store_->FindObject(call->target.bucket, call->target.key);
+// The version a GET or HEAD names, or its key's latest; null after answering NoSuchKey,
+// NoSuchVersion or (for a delete marker) what S3 answers for one.
+std::shared_ptr<ObjectRecord> ObjectsTrigger::FindServedObject(const CallPtr& call) {
+  std::string version_id;
+  if (!ReadVersionId(call, &version_id)) return nullptr;
+  const std::string& bucket = call->target.bucket;
+  const std::string& key = call->target.key;
+  auto found = version_id.empty() ? store_->FindObject(bucket, key)
+                                  : store_->FindVersion(bucket, key, version_id);
   if (!found.ok()) {
     Fail(call, FromStatus(found.status()));
-    return;
+    return nullptr;
   }
   if (!*found) {
-    Fail(call, errors::NoSuchKey(call->target.key));
-    return;
+    Fail(call, version_id.empty() ? errors::NoSuchKey(key) : errors::NoSuchVersion(key, version_id));
+    return nullptr;
   }
-  auto object = std::make_shared<ObjectRecord>(std::move(**found));
+  if ((*found)->delete_marker) {
+    // S3: the latest being a marker reads as a missing key; a marker named by id refuses GET.
+    S3Error error = version_id.empty() ? errors::NoSuchKey(key)
+                                       : errors::MethodNotAllowed(call->request->method)
+                                             .WithHeader("Allow", "DELETE")
+                                             .WithHeader("Last-Modified", HttpDate((*found)->last_modified_ms));
+    Fail(call, error.WithHeader("x-amz-delete-marker", "true")
+                   .WithHeader("x-amz-version-id", (*found)->version_id));
+    return nullptr;
+  }
+  return std::make_shared<ObjectRecord>(std::move(**found));
+}
+
+void ObjectsTrigger::ServeObject(const CallPtr& call, bool head) {
+  if (!RequireBucket(call)) return;
+  auto object = FindServedObject(call);
+  if (!object) return;
   Conditions conditions{call->Header("If-Match"), call->Header("If-None-Match"),
                         call->Header("If-Modified-Since"), call->Header("If-Unmodified-Since")};
   std::string failed;
@@ -70,6 +92,7 @@ void ObjectsTrigger::ServeObject(const CallPtr& call, bool head) {
       response.status = 304;
       response.headers.Add("ETag", "\"" + object->etag + "\"");
       response.headers.Add("Last-Modified", HttpDate(object->last_modified_ms));
+      AddVersionHeader(call->target.bucket, object->version_id, &response);
       Send(call, std::move(response));
       return;
     }
@@ -84,6 +107,7 @@ void ObjectsTrigger::ServeObject(const CallPtr& call, bool head) {
   }
   http::Response response;
   AddObjectHeaders(*object, &response);
+  AddVersionHeader(call->target.bucket, object->version_id, &response);
   if (ranged == RangeParse::kOk) {
     response.status = 206;
     response.headers.Add("Content-Range", "bytes " + std::to_string(range.begin) + "-" +
