@@ -86,6 +86,8 @@ ObjectAttributes ObjectAttributes::FromJson(const std::string& json) {
 
 Status ObjectStore::Migrate() { return db_.Migrate("objects", Steps()); }
 
+const std::vector<std::string>& ObjectStore::TestMigrationSteps() { return Steps(); }
+
 Status ObjectStore::CreateBucket(const std::string& name, int64_t now_ms) {
   auto stmt = db_.Prepare("INSERT INTO objects_buckets (name, created_ms) VALUES (?, ?)");
   if (!stmt.ok()) return stmt.status();

@@ -167,6 +167,9 @@ class ObjectStore {
   Status DeleteUpload(const std::string& upload_id, const std::unordered_set<std::string>& keep,
                       std::vector<std::string>* freed);
 
+  // The module's migration steps (tests build older schemas from them).
+  static const std::vector<std::string>& TestMigrationSteps();
+
   // Every blob id a row refers to (start-up clean-up of bodies whose rows never committed).
   Result<std::unordered_set<std::string>> ReferencedBlobs();
 

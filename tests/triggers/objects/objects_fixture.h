@@ -6,6 +6,7 @@
 #include <doctest/doctest.h>
 
 #include <filesystem>
+#include <functional>
 #include <mutex>
 
 #include "emulator/emulator.h"
@@ -19,7 +20,12 @@ namespace stratus::triggers::objects {
 
 class Fixture {
  public:
-  Fixture() {
+  // `prepare` runs on the data directory (DIR/.stratus) before the emulator starts.
+  explicit Fixture(const std::function<void(const std::string&)>& prepare = {}) {
+    if (prepare) {
+      std::filesystem::create_directories(dir_.path() + "/.stratus");
+      prepare(dir_.path() + "/.stratus");
+    }
     emulator_ = std::make_unique<Emulator>(
         lt_.loop(), testing::EmbeddedOptions("buckets: [box]\n", dir_.path()));
     emulator_->AddModule(std::make_unique<ObjectsTrigger>());
