@@ -103,8 +103,7 @@ class ObjectsTrigger : public Module {
   void GetBucketVersioning(const CallPtr& call);
   void ListObjectVersions(const CallPtr& call);
   std::string NewVersionId();
-  // x-amz-version-id, as S3 sends it: for any version of a bucket that has a versioning
-  // state, and for every version that is not the null one.
+  // x-amz-version-id for a version of `bucket` (objects_versions.h), looking up its state.
   void AddVersionHeader(const std::string& bucket, const std::string& version_id,
                         http::Response* response);
   // The request's ?versionId=, "" when absent; false after answering InvalidArgument.
@@ -137,6 +136,8 @@ class ObjectsTrigger : public Module {
   void HeadObject(const CallPtr& call);
   void ServeObject(const CallPtr& call, bool head);
   std::shared_ptr<ObjectRecord> FindServedObject(const CallPtr& call);
+  void ServeFound(const CallPtr& call, bool head, bool bucket_versioned,
+                  std::shared_ptr<ObjectRecord> object);
   // Deletes (objects_delete_api.cc).
   void DeleteObject(const CallPtr& call);
   void DeleteObjects(const CallPtr& call);

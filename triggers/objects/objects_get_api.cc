@@ -3,6 +3,7 @@
 #include "emulator/emulator.h"
 #include "emulator/storage/blob_store.h"
 #include "triggers/objects/objects.h"
+#include "triggers/objects/objects_versions.h"
 
 namespace stratus::triggers::objects {
 namespace {
@@ -77,9 +78,11 @@ std::shared_ptr<ObjectRecord> ObjectsTrigger::FindServedObject(const CallPtr& ca
 }
 
 void ObjectsTrigger::ServeObject(const CallPtr& call, bool head) {
-  if (!RequireBucket(call)) return;
+  auto bucket = RequireBucket(call);
+  if (!bucket) return;
   auto object = FindServedObject(call);
   if (!object) return;
+  bool versioned = !bucket->versioning.empty();
   Conditions conditions{call->Header("If-Match"), call->Header("If-None-Match"),
                         call->Header("If-Modified-Since"), call->Header("If-Unmodified-Since")};
   std::string failed;
@@ -92,13 +95,18 @@ void ObjectsTrigger::ServeObject(const CallPtr& call, bool head) {
       response.status = 304;
       response.headers.Add("ETag", "\"" + object->etag + "\"");
       response.headers.Add("Last-Modified", HttpDate(object->last_modified_ms));
-      AddVersionHeader(call->target.bucket, object->version_id, &response);
+      objects::AddVersionHeader(versioned, object->version_id, &response);
       Send(call, std::move(response));
       return;
     }
     case ConditionResult::kProceed:
       break;
   }
+  ServeFound(call, head, versioned, std::move(object));
+}
+
+void ObjectsTrigger::ServeFound(const CallPtr& call, bool head, bool bucket_versioned,
+                                std::shared_ptr<ObjectRecord> object) {
   ByteRange range{0, object->size};
   RangeParse ranged = ParseRange(call->Header("Range"), object->size, &range);
   if (ranged == RangeParse::kUnsatisfiable) {
@@ -107,7 +115,7 @@ void ObjectsTrigger::ServeObject(const CallPtr& call, bool head) {
   }
   http::Response response;
   AddObjectHeaders(*object, &response);
-  AddVersionHeader(call->target.bucket, object->version_id, &response);
+  objects::AddVersionHeader(bucket_versioned, object->version_id, &response);
   if (ranged == RangeParse::kOk) {
     response.status = 206;
     response.headers.Add("Content-Range", "bytes " + std::to_string(range.begin) + "-" +

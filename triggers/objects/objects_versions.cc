@@ -38,6 +38,11 @@ S3Error InvalidVersionId(std::string_view id) {
       .With("ArgumentValue", std::string(id));
 }
 
+void AddVersionHeader(bool bucket_versioned, const std::string& version_id,
+                      http::Response* response) {
+  if (bucket_versioned || version_id != "null") response->headers.Add("x-amz-version-id", version_id);
+}
+
 bool ParseVersioningConfiguration(std::string_view body, std::string* status, S3Error* error) {
   auto doc = ParseXml(body);
   if (!doc.ok() || doc->name != "VersioningConfiguration") {

@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "emulator/util/ids.h"
+#include "emulator/http/message.h"
 #include "triggers/objects/objects_errors.h"
 #include "triggers/objects/objects_xml.h"
 
@@ -22,6 +23,11 @@ std::string NewVersionId(Random& random, int64_t now_ms);
 // 400 InvalidArgument before looking the version up.
 bool IsValidVersionId(std::string_view id);
 S3Error InvalidVersionId(std::string_view id);
+
+// x-amz-version-id, as S3 sends it: for any version in a bucket that has a versioning state,
+// and for every version that is not the null one.
+void AddVersionHeader(bool bucket_versioned, const std::string& version_id,
+                      http::Response* response);
 
 // The Status of a VersioningConfiguration document: "Enabled" or "Suspended". MalformedXML
 // for a document that does not parse or has another root; IllegalVersioningConfiguration-

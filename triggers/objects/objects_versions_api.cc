@@ -92,12 +92,12 @@ std::string ObjectsTrigger::NewVersionId() {
 
 void ObjectsTrigger::AddVersionHeader(const std::string& bucket, const std::string& version_id,
                                       http::Response* response) {
-  bool show = version_id != kNullVersion;
-  if (!show) {
+  bool versioned = false;
+  if (version_id == kNullVersion) {  // only the null version needs the bucket's state
     auto record = store_->FindBucket(bucket);
-    show = record.ok() && *record && !(*record)->versioning.empty();
+    versioned = record.ok() && *record && !(*record)->versioning.empty();
   }
-  if (show) response->headers.Add("x-amz-version-id", version_id);
+  objects::AddVersionHeader(versioned, version_id, response);
 }
 
 bool ObjectsTrigger::ReadVersionId(const CallPtr& call, std::string* version_id) {
