@@ -4,6 +4,8 @@
 // carrying versionId, and the schema migration keeping objects stored before versioning.
 #include <doctest/doctest.h>
 
+#include <set>
+
 #include "emulator/storage/db.h"
 #include "emulator/util/escape.h"
 #include "tests/triggers/objects/objects_fixture.h"
@@ -43,6 +45,26 @@ std::vector<Entry> Entries(const std::string& xml) {
     out.push_back({kind, Tag(element, "Key"), Tag(element, "VersionId"), Tag(element, "IsLatest") == "true"});
     at = end;
   }
+}
+
+TEST_CASE("Versions: version ids") {
+  Random random(7);
+  std::set<std::string> seen;
+  for (int i = 0; i < 1000; ++i) {
+    std::string id = NewVersionId(random, 1764316800000 + i / 10);
+    CHECK(IsValidVersionId(id));
+    seen.insert(id);
+  }
+  CHECK(seen.size() == 1000);
+  // Runs sharing a seed still differ: the time leads.
+  Random one(7), other(7);
+  CHECK(NewVersionId(one, 1764316800000) != NewVersionId(other, 1764316800001));
+  for (const char* bad : {"", "nul", "NULL", "abc", "AaIjELwRhbf5cBJ3zZDiwVfzOzp6tqd", "AaIjELwRhbf5cBJ3zZDiwVfzOzp6tqdd1",
+                          "AaIjELwRhbf5cBJ3zZDiwVfzOzp6tq/d", "AaIjELwRhbf5cBJ3zZDiwVfzOzp6tq+d"}) {
+    CHECK_MESSAGE(!IsValidVersionId(bad), bad);
+  }
+  CHECK(IsValidVersionId("null"));
+  CHECK(IsValidVersionId("AaIjELwRhbf5cBJ3zZDiwVfzOzp6tq.d"));
 }
 
 TEST_CASE("Versions: the bucket's versioning configuration") {
