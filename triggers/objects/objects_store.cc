@@ -167,7 +167,10 @@ Result<std::vector<ListEntry>> ObjectStore::ListObjects(const std::string& bucke
                                                         const std::string& lower,
                                                         bool lower_inclusive,
                                                         const std::string& upper, int limit) {
+  // The partial index holds current versions only; without statistics SQLite would walk every
+  // version of a versioned bucket instead.
   std::string sql = "SELECT key, size, etag, last_modified_ms FROM objects_objects "
+                    "INDEXED BY objects_latest "
                     "WHERE bucket = ?1 AND is_latest = 1 AND delete_marker = 0 AND key ";
   sql += lower_inclusive ? ">= ?2" : "> ?2";
   if (!upper.empty()) sql += " AND key < ?3";

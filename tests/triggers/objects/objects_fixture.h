@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <functional>
 #include <mutex>
+#include <thread>
 
 #include "emulator/emulator.h"
 #include "tests/support/embedded.h"
@@ -71,6 +72,16 @@ class Fixture {
           path.find("/blobs/tmp/") == std::string::npos) {
         ++n;
       }
+    }
+    return n;
+  }
+  // BlobFiles() once it equals `expected`, or its last count after ~5 s: freed bodies are
+  // removed on the thread pool after the commit, so possibly after the answer.
+  int BlobFilesOnceEqual(int expected) const {
+    int n = BlobFiles();
+    for (int i = 0; i < 250 && n != expected; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      n = BlobFiles();
     }
     return n;
   }
