@@ -116,7 +116,9 @@ Status Emulator::OpenDataDir() {
   std::string pid = std::to_string(::getpid());
   [[maybe_unused]] int t = ::ftruncate(lock_fd_, 0);
   [[maybe_unused]] ssize_t w = ::pwrite(lock_fd_, pid.data(), pid.size(), 0);
-  auto durability = project_.durability;
+  // An ephemeral directory is removed at exit and useless after an OS crash, so fsyncs would
+  // buy nothing; kill -9 safety does not depend on them (WAL, rename into place).
+  auto durability = options_.ephemeral ? storage::Durability::kOff : project_.durability;
   auto db = storage::Db::Open(loop_, data_dir_ + "/stratus.db", durability);
   if (!db.ok()) return db.status();
   db_ = std::move(db.value());

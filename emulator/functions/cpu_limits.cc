@@ -8,7 +8,10 @@
 #include <fstream>
 #include <sstream>
 
+#include "emulator/functions/kernel_file.h"
 #include "emulator/functions/limits.h"
+
+#include "emulator/functions/kernel_file.h"
 
 namespace stratus::functions {
 
@@ -127,19 +130,39 @@ std::unique_ptr<CpuLimiter> CpuLimiter::Create(const std::string& name, std::str
   return nullptr;
 }
 
-double ProcessCpuMs(pid_t pid) {
+int64_t ProcStatCpuTicks(std::string_view stat) {
+  // The command name (field 2) may hold spaces and parentheses: fields resume after the last ')'.
+  size_t close = stat.rfind(')');
+  if (close == std::string_view::npos) return -1;
+  const char* at = stat.data() + close + 1;
+  const char* end = stat.data() + stat.size();
+  int64_t ticks = 0;
+  for (int field = 3; field <= 15; ++field) {  // utime is field 14, stime 15
+    while (at < end && *at == ' ') ++at;
+    const char* start = at;
+    int64_t value = 0;
+    for (; at < end && *at >= '0' && *at <= '9'; ++at) value = value * 10 + (*at - '0');
+    while (at < end && *at != ' ') ++at;  // the state letter and signed fields
+    if (at == start) return -1;
+    if (field >= 14) ticks += value;
+  }
+  return ticks;
+}
+
+ProcessCpu::ProcessCpu() : file_(std::make_unique<KernelFile>()) {}
+ProcessCpu::~ProcessCpu() = default;
+
+double ProcessCpu::Ms(pid_t pid) {
   if (pid <= 0) return -1;
-  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-  std::string line;
-  if (!std::getline(stat, line)) return -1;
-  size_t close = line.rfind(')');
-  if (close == std::string::npos) return -1;
-  std::istringstream rest(line.substr(close + 2));
-  std::string skip;
-  for (int i = 0; i < 11; ++i) rest >> skip;  // fields 3..13
-  long utime = 0, stime = 0;
-  if (!(rest >> utime >> stime)) return -1;
-  return 1000.0 * double(utime + stime) / double(sysconf(_SC_CLK_TCK));
+  if (pid_ != pid) {
+    file_ = std::make_unique<KernelFile>();
+    file_->Open("/proc/" + std::to_string(pid) + "/stat");
+    pid_ = pid;
+  }
+  int64_t ticks = ProcStatCpuTicks(file_->Read());
+  if (ticks < 0) return -1;
+  static const double kMsPerTick = 1000.0 / double(sysconf(_SC_CLK_TCK));
+  return double(ticks) * kMsPerTick;
 }
 
 }  // namespace stratus::functions

@@ -194,7 +194,7 @@ void Instance::OnEventSent(const std::string& request_id) {
   if (!current_ || current_->request_id != request_id) return;
   event_sent_ = true;
   current_->started_at = env_.clock.Now();
-  cpu_at_start_ms_ = ProcessCpuMs(sandbox_.pid());
+  cpu_at_start_ms_ = process_cpu_.Ms(sandbox_.pid());
   env_.logs.PlatformLine(function_->config.name, id_, current_.get(),
                          "START RequestId: " + request_id + " Version: $LATEST");
 }
@@ -261,7 +261,7 @@ void Instance::Complete(InvokeResult result) {
   result.init_ms = result.cold ? (init_ms_ > 0 ? init_ms_ : Millis(env_.clock.Now() - spawned_at_)) : 0;
   result.init_simulated_ms = result.cold ? init_simulated_ms_ : 0;
   result.init_ms += result.init_simulated_ms;
-  double cpu_now = event_sent_ ? ProcessCpuMs(sandbox_.pid()) : -1;
+  double cpu_now = event_sent_ ? process_cpu_.Ms(sandbox_.pid()) : -1;
   result.cpu_ms = cpu_now >= 0 && cpu_at_start_ms_ >= 0 ? cpu_now - cpu_at_start_ms_ : -1;
   result.cpu_limit = cpu_ ? cpu_->description() : cpu_not_capped_;
   result.duration_ms =

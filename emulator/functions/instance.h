@@ -127,6 +127,7 @@ class Instance : private RuntimeApi::Delegate {
   bool event_sent_ = false;  // the runtime has the current invocation's event
   double init_ms_ = 0;
   double init_simulated_ms_ = 0;
+  ProcessCpu process_cpu_;
   double cpu_at_start_ms_ = -1;
   bool init_reported_ = false;
   Clock::TimePoint spawned_at_{};

@@ -1,5 +1,7 @@
 #include "emulator/functions/limits.h"
 
+#include "emulator/functions/kernel_file.h"
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <unistd.h>
@@ -43,34 +45,6 @@ uint64_t PeakRss(pid_t pid) {
   }
   return 0;
 }
-
-// A small kernel file (cgroup counter, /proc/PID/status) opened once and re-read with pread:
-// REPORT reads two of them per invocation, and opening them each time cost more than the rest
-// of the invocation's bookkeeping.
-class KernelFile {
- public:
-  KernelFile() = default;
-  KernelFile(const KernelFile&) = delete;
-  KernelFile& operator=(const KernelFile&) = delete;
-  ~KernelFile() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  bool is_open() const { return fd_ >= 0; }
-  void Open(const std::string& path) {
-    if (fd_ < 0) fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  }
-  // The whole file (its first 4 KiB; enough for the fields read here), or "" on failure.
-  std::string_view Read() {
-    if (fd_ < 0) return {};
-    ssize_t n = ::pread(fd_, buffer_, sizeof(buffer_) - 1, 0);
-    return n > 0 ? std::string_view(buffer_, static_cast<size_t>(n)) : std::string_view();
-  }
-  uint64_t ReadNumber() { return std::strtoull(std::string(Read()).c_str(), nullptr, 10); }
-
- private:
-  int fd_ = -1;
-  char buffer_[4096];
-};
 
 // VmHWM (peak resident memory) from the text of /proc/PID/status, in bytes.
 uint64_t VmHwmBytes(std::string_view status) {

@@ -11,10 +11,13 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "emulator/util/status.h"
 
 namespace stratus::functions {
+
+class KernelFile;
 
 // One process tree's memory account.
 class MemoryAccount {
@@ -78,8 +81,24 @@ class CpuLimiter {
   static double VcpusFor(int memory_mb);
 };
 
-// CPU time (user + system) a live process has used, in ms; -1 when it cannot be read.
-double ProcessCpuMs(pid_t pid);
+// CPU time (user + system) one live process has used, read from /proc/PID/stat through a
+// file opened once: an invocation reads it twice, at its START and at its END.
+class ProcessCpu {
+ public:
+  ProcessCpu();
+  ~ProcessCpu();
+  ProcessCpu(const ProcessCpu&) = delete;
+  ProcessCpu& operator=(const ProcessCpu&) = delete;
+  // In ms; -1 when `pid` is not a live process. Binds to the first pid asked about.
+  double Ms(pid_t pid);
+
+ private:
+  std::unique_ptr<KernelFile> file_;
+  pid_t pid_ = -1;
+};
+
+// utime + stime of a /proc/PID/stat line, in clock ticks; -1 when it is not one.
+int64_t ProcStatCpuTicks(std::string_view stat);
 
 // Writes `value` to a cgroup control file; false when the kernel refuses it.
 bool WriteCgroupFile(const std::string& path, const std::string& value);

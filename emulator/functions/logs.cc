@@ -22,6 +22,9 @@ const std::vector<std::string>& LogSink::Migrations() {
       "NULL);"
       "CREATE INDEX logs_by_request ON logs(request_id);"
       "CREATE INDEX logs_by_function ON logs(function, time_ms);",
+      // Every invocation writes at least three lines; nothing reads them by function and
+      // time (the harness reads by id), so the index cost each of them a b-tree write.
+      "DROP INDEX logs_by_function;",
   };
   return kSteps;
 }

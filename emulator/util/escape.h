@@ -16,4 +16,8 @@ std::string XmlEscape(std::string_view text);
 // when `keep_slash`, every other byte as %XX (upper-case hex).
 std::string PercentEncode(std::string_view text, bool keep_slash);
 
+// Whether `text` is well-formed UTF-8: no stray or missing continuation bytes, overlong forms,
+// surrogates or code points past U+10FFFF.
+bool IsValidUtf8(std::string_view text);
+
 }  // namespace stratus

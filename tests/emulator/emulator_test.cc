@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <future>
 
+#include "emulator/storage/blob_store.h"
 #include "emulator/storage/db.h"
 #include "tests/support/loop_thread.h"
 #include "tests/support/raw_client.h"
@@ -62,6 +63,16 @@ void StopAndWait(testing::LoopThread& lt, Emulator& emulator) {
     return 0;
   });
   stopped.get_future().wait();
+}
+
+TEST_CASE("an ephemeral emulator never fsyncs, whatever durability the project asks for") {
+  testing::LoopThread lt;
+  auto emulator = std::make_unique<Emulator>(
+      lt.loop(), EphemeralOptions("durability: full\nfunctions: {}\n"));
+  REQUIRE(lt.Run([&] { return emulator->Start(); }).ok());
+  CHECK(emulator->db().durability() == storage::Durability::kOff);
+  CHECK(emulator->blobs().durability() == storage::Durability::kOff);
+  StopAndWait(lt, *emulator);
 }
 
 TEST_CASE("an embedded emulator serves its modules' routes and the admin API") {

@@ -2,12 +2,11 @@
 // examples (fixtures/events/), so a developer diffing the two sees the same layout.
 #include "triggers/gateway/gateway_events.h"
 
-#include "emulator/util/json.h"
-
 #include <time.h>
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cctype>
 #include <map>
 #include <utility>
@@ -15,6 +14,9 @@
 
 #include "emulator/http/router.h"
 #include "emulator/util/base64.h"
+#include "emulator/util/escape.h"
+#include "emulator/util/json.h"
+#include "emulator/util/json_writer.h"
 
 namespace stratus::triggers::gateway {
 namespace {
@@ -64,15 +66,15 @@ std::string Join(const std::vector<std::string>& values, std::string_view sep) {
 }
 
 // The body as an HTTP API event carries it: text when it is text, else base64.
-void AddHttpBody(const http::Request& request, Json* event) {
+void WriteHttpBody(const http::Request& request, JsonWriter* event) {
   if (request.body.empty()) {
-    (*event)["isBase64Encoded"] = false;
+    event->Member("isBase64Encoded", false);
     return;
   }
   auto type = request.headers.Get("Content-Type");
   bool text = IsValidUtf8(request.body) && (!type || IsTextContentType(*type));
-  (*event)["body"] = text ? request.body : Base64Encode(request.body);
-  (*event)["isBase64Encoded"] = !text;
+  event->Member("body", text ? request.body : Base64Encode(request.body));
+  event->Member("isBase64Encoded", !text);
 }
 
 // A REST API sends base64 only for its binaryMediaTypes; any other body goes as text (bytes
@@ -123,10 +125,9 @@ std::string UserAgent(const http::Request& request) {
 
 // Payload 2.0 headers: names lower-cased, repeated fields comma-joined; the Cookie headers
 // go to `cookies` instead, one element per cookie.
-Json HttpHeaders(const http::Request& request, std::vector<std::string>* cookies) {
-  Json headers = Json::object();
-  std::map<std::string, std::vector<std::string>> grouped;
-  std::vector<std::string> order;
+void WriteHttpHeaders(const http::Request& request, JsonWriter* event) {
+  std::vector<std::string> cookies;
+  std::vector<std::pair<std::string, std::string>> joined;  // in first-seen order; few
   for (const auto& [name, value] : request.headers) {
     std::string lower = Lower(name);
     if (lower == "cookie") {
@@ -134,16 +135,28 @@ Json HttpHeaders(const http::Request& request, std::vector<std::string>* cookies
       while (!rest.empty()) {
         size_t semi = rest.find(';');
         std::string one = Trim(rest.substr(0, semi));
-        if (!one.empty()) cookies->push_back(one);
+        if (!one.empty()) cookies.push_back(std::move(one));
         rest = semi == std::string_view::npos ? std::string_view() : rest.substr(semi + 1);
       }
       continue;
     }
-    if (grouped.find(lower) == grouped.end()) order.push_back(lower);
-    grouped[lower].push_back(value);
+    auto same = std::find_if(joined.begin(), joined.end(),
+                             [&](const auto& entry) { return entry.first == lower; });
+    if (same == joined.end()) {
+      joined.emplace_back(std::move(lower), value);
+    } else {
+      same->second += ',';
+      same->second += value;
+    }
   }
-  for (const auto& name : order) headers[name] = Join(grouped[name], ",");
-  return headers;
+  if (!cookies.empty()) {
+    event->Key("cookies").BeginArray();
+    for (const auto& cookie : cookies) event->String(cookie);
+    event->EndArray();
+  }
+  event->Key("headers").BeginObject();
+  for (const auto& [name, value] : joined) event->Member(name, value);
+  event->EndObject();
 }
 
 // Header values and decoded query strings may hold any bytes; JSON needs UTF-8, and a throw
@@ -186,31 +199,6 @@ bool IsTextContentType(std::string_view content_type) {
   return ends("+json") || ends("+xml");
 }
 
-bool IsValidUtf8(std::string_view s) {
-  size_t i = 0;
-  while (i < s.size()) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    size_t extra;
-    if (c < 0x80) {
-      extra = 0;
-    } else if ((c >> 5) == 6 && c >= 0xC2) {
-      extra = 1;
-    } else if ((c >> 4) == 14) {
-      extra = 2;
-    } else if ((c >> 3) == 30 && c <= 0xF4) {
-      extra = 3;
-    } else {
-      return false;
-    }
-    if (i + extra >= s.size() + (extra == 0 ? 1 : 0)) return false;
-    for (size_t k = 1; k <= extra; ++k) {
-      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
-    }
-    i += extra + 1;
-  }
-  return true;
-}
-
 bool MatchesMediaType(std::string_view content_type, const std::vector<std::string>& types) {
   std::string type = Trim(Lower(content_type.substr(0, content_type.find(';'))));
   size_t slash = type.find('/');
@@ -226,66 +214,65 @@ bool MatchesMediaType(std::string_view content_type, const std::vector<std::stri
   return false;
 }
 
-std::string BuildHttpEvent(const Route& route, const http::Request& request,
-                           const EventContext& context) {
-  return Dump(HttpEventJson(route, request, context));
-}
-
 std::string BuildRestEvent(const Route& route, const http::Request& request,
                            const EventContext& context) {
   return Dump(RestEventJson(route, request, context));
 }
 
-Json HttpEventJson(const Route& route, const http::Request& request,
-                   const EventContext& context) {
-  Json event;
-  event["version"] = "2.0";
-  event["routeKey"] = route.route_key();
-  event["rawPath"] = request.path;
-  event["rawQueryString"] = request.query;
-  std::vector<std::string> cookies;
-  Json headers = HttpHeaders(request, &cookies);
-  if (!cookies.empty()) event["cookies"] = cookies;
-  event["headers"] = headers;
+// Written directly rather than through a JSON tree: this runs for every request.
+std::string BuildHttpEvent(const Route& route, const http::Request& request,
+                           const EventContext& context) {
+  JsonWriter event;
+  std::string route_key = route.route_key();
+  event.BeginObject()
+      .Member("version", "2.0")
+      .Member("routeKey", route_key)
+      .Member("rawPath", request.path)
+      .Member("rawQueryString", request.query);
+  WriteHttpHeaders(request, &event);
   auto query = ParseQuery(request.query);
   if (!query.empty()) {
-    Json params = Json::object();
-    for (const auto& [key, values] : query) params[key] = Join(values, ",");
-    event["queryStringParameters"] = params;
+    event.Key("queryStringParameters").BeginObject();
+    for (const auto& [key, values] : query) event.Member(key, Join(values, ","));
+    event.EndObject();
   }
   std::string domain = HostOf(request);
-  event["requestContext"] = {
-      {"accountId", context.account_id},
-      {"apiId", context.api_id},
-      {"domainName", domain},
-      {"domainPrefix", PrefixOf(domain)},
-      {"http",
-       {{"method", request.method},
-        {"path", request.path},
-        {"protocol", request.version == 10 ? "HTTP/1.0" : "HTTP/1.1"},
-        {"sourceIp", SourceIp(request)},
-        {"userAgent", UserAgent(request)}}},
-      {"requestId", context.request_id},
-      {"routeKey", route.route_key()},
-      {"stage", context.stage},
-      {"time", FormatRequestTime(context.time_ms)},
-      {"timeEpoch", context.time_ms}};
-  if (context.authorizer != nullptr) {
-    // AWS's examples place it first in requestContext.
-    Json with_authorizer = {{"accountId", context.account_id},
-                            {"apiId", context.api_id},
-                            {"authorizer", *context.authorizer}};
-    for (auto& [key, value] : event["requestContext"].items()) {
-      if (key != "accountId" && key != "apiId") with_authorizer[key] = value;
-    }
-    event["requestContext"] = std::move(with_authorizer);
+  event.Key("requestContext").BeginObject();
+  event.Member("accountId", context.account_id).Member("apiId", context.api_id);
+  // AWS's examples place it right after apiId.
+  if (context.authorizer != nullptr) event.Key("authorizer").Raw(DumpJson(*context.authorizer));
+  event.Member("domainName", domain).Member("domainPrefix", PrefixOf(domain));
+  event.Key("http")
+      .BeginObject()
+      .Member("method", request.method)
+      .Member("path", request.path)
+      .Member("protocol", request.version == 10 ? "HTTP/1.0" : "HTTP/1.1")
+      .Member("sourceIp", SourceIp(request))
+      .Member("userAgent", UserAgent(request))
+      .EndObject();
+  event.Member("requestId", context.request_id)
+      .Member("routeKey", route_key)
+      .Member("stage", context.stage)
+      .Member("time", FormatRequestTime(context.time_ms))
+      .Member("timeEpoch", context.time_ms)
+      .EndObject();
+  WriteHttpBody(request, &event);
+  if (!request.params.empty()) {
+    event.Key("pathParameters").BeginObject();
+    for (const auto& [name, value] : request.params) event.Member(name, value);
+    event.EndObject();
   }
-  AddHttpBody(request, &event);
-  Json path_params = PathParameters(request);
-  if (!path_params.is_null()) event["pathParameters"] = path_params;
-  Json variables = StageVariables(context);
-  if (!variables.is_null()) event["stageVariables"] = variables;
-  return event;
+  if (context.stage_variables != nullptr && !context.stage_variables->empty()) {
+    event.Key("stageVariables").BeginObject();
+    for (const auto& [name, value] : *context.stage_variables) event.Member(name, value);
+    event.EndObject();
+  }
+  return event.EndObject().Take();
+}
+
+Json HttpEventJson(const Route& route, const http::Request& request,
+                   const EventContext& context) {
+  return Json::parse(BuildHttpEvent(route, request, context));
 }
 
 Json RestEventJson(const Route& route, const http::Request& request,

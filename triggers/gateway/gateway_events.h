@@ -69,6 +69,5 @@ void ApplyCors(const Cors& cors, const http::Request& request, http::Response* r
 std::string FormatRequestTime(int64_t time_ms);
 // Whether a body of this Content-Type reaches the function as text (else base64).
 bool IsTextContentType(std::string_view content_type);
-bool IsValidUtf8(std::string_view text);
 
 }  // namespace stratus::triggers::gateway

@@ -6,13 +6,14 @@
  * mirrors AWS's aws-lambda-ric 3.x (the client the Node 16-20 runtimes ship), so
  * callback handlers, callbackWaitsForEmptyEventLoop, context.succeed/fail/done,
  * streaming and the error shapes behave as they do on Lambda. Where AWS's client
- * uses native libcurl, this one uses Node's http module: only built-ins are
- * loaded, so start-up costs no more than Node itself.
+ * uses native libcurl, this one speaks HTTP over a plain socket (connection.js):
+ * only built-ins are loaded, so start-up costs no more than Node itself.
  */
 
 'use strict';
 
 const http = require('http');
+const { RuntimeApiConnection } = require('./connection.js');
 const { registerProcessHandlers, startLoop } = require('./invoke.js');
 const { loadHandler, installGlobalAwsLambda, handlerMetadata } = require('./loader.js');
 const { patchConsole, logError } = require('./logging.js');
@@ -22,40 +23,22 @@ const API_PREFIX = '/2018-06-01/runtime';
 const ERROR_TYPE_HEADER = 'Lambda-Runtime-Function-Error-Type';
 
 /**
- * The Runtime API client. Requests share one keep-alive agent; Node unrefs idle
- * pooled sockets, so a free connection never keeps the event loop (and with it
- * callbackWaitsForEmptyEventLoop) alive. /next carries no timeout: it is a long poll.
+ * The Runtime API client, over one kept-alive connection (connection.js).
+ * /next carries no timeout: it is a long poll.
  */
 class RapidClient {
   constructor(hostPort) {
     const at = hostPort.lastIndexOf(':');
     this.hostname = hostPort.slice(0, at) || '127.0.0.1';
     this.port = parseInt(hostPort.slice(at + 1), 10);
+    this.connection = new RuntimeApiConnection(this.hostname, this.port);
+    // Streamed responses (streaming.js) need chunked uploads with trailers: Node's http.
     this.agent = new http.Agent({ keepAlive: true });
   }
 
   /** Resolves to { status, headers, body }; a lost Runtime API ends the process. */
-  request(method, path, headers, body, retried) {
-    return new Promise((resolve) => {
-      const req = http.request(
-        { hostname: this.hostname, port: this.port, method, path, headers, agent: this.agent },
-        (res) => {
-          const chunks = [];
-          res.on('data', (c) => chunks.push(c));
-          res.on('end', () =>
-            resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
-        },
-      );
-      req.on('error', (err) => {
-        // A pooled socket the server closed while idle fails at once; retry that once.
-        if (!retried && req.reusedSocket && err.code === 'ECONNRESET') {
-          resolve(this.request(method, path, headers, body, true));
-          return;
-        }
-        lostRuntimeApi(err);
-      });
-      req.end(body);
-    });
+  request(method, path, headers, body) {
+    return this.connection.request(method, path, headers, body).catch(lostRuntimeApi);
   }
 
   async nextInvocation() {

@@ -2,6 +2,7 @@
 // project's price sheet, the CPU time and cap, and the measured and simulated INIT; API
 // requests are counted by billing class; a bad `pricing:` stops the start with its reason.
 #include <doctest/doctest.h>
+#include <unistd.h>
 
 #include "emulator/billing/meter.h"
 #include "emulator/functions/limits.h"
@@ -46,6 +47,22 @@ TEST_CASE("an invocation record carries GB-seconds, list cost, CPU time and arch
   CHECK(std::stod(rows[0][3]) == doctest::Approx(r.cpu_ms));
   CHECK(rows[0][4] == r.cpu_limit);
   CHECK(std::stod(rows[0][5]) == 0);
+}
+
+TEST_CASE("CPU time is utime + stime of /proc/PID/stat, whatever the command name holds") {
+  // Fields 14 and 15; a command name with spaces and ')' must not shift them.
+  CHECK(functions::ProcStatCpuTicks("42 (node) S 1 42 42 0 -1 4194560 10 0 0 0 7 3 0 0 20 0 1") ==
+        10);
+  CHECK(functions::ProcStatCpuTicks("42 (a b) c)) R 1 42 42 0 -1 0 0 0 0 0 150 25 0 0") == 175);
+  CHECK(functions::ProcStatCpuTicks("42 (node) S 1 42") == -1);  // cut short
+  CHECK(functions::ProcStatCpuTicks("") == -1);
+  functions::ProcessCpu self;
+  double before = self.Ms(getpid());
+  REQUIRE(before >= 0);
+  volatile uint64_t spin = 0;
+  while (self.Ms(getpid()) < before + 30) ++spin;  // read again through the same open file
+  CHECK(self.Ms(getpid()) >= before + 30);
+  CHECK(self.Ms(-1) == -1);
 }
 
 TEST_CASE("CPU is capped by memory where cgroups allow, and the record says which") {

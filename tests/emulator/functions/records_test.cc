@@ -3,6 +3,8 @@
 #include <regex>
 
 #include "emulator/functions/invocation_store.h"
+#include "emulator/storage/db.h"
+#include "tests/emulator/storage/test_util.h"
 #include "tests/emulator/functions/fixture.h"
 
 namespace stratus::fntest {
@@ -51,12 +53,41 @@ TEST_CASE("the events of first attempts are kept, the newest 100 per function, f
   }
   std::vector<std::vector<std::string>> kept;
   REQUIRE(WaitUntil([&] {
-    kept = f.Query("SELECT payload FROM invocation_events WHERE function = 'fn' ORDER BY rowid");
+    kept = f.Query(
+        "SELECT payload FROM invocation_event_ring WHERE function = 'fn' ORDER BY seq");
     return kept.size() == functions::InvocationStore::kEventsKept &&
            kept.back()[0].find(std::to_string(calls - 1)) != std::string::npos;
   }));
   CHECK(kept.front()[0] == R"({"action":"echo","n":3})");
   CHECK(kept.back()[0] == R"({"action":"echo","n":)" + std::to_string(calls - 1) + "}");
+}
+
+TEST_CASE("events stored before the ring existed move into it, the newest 100, in order") {
+  storage::test::TempDir dir;
+  auto opened = storage::Db::Open(dir / "state.db", storage::Durability::kNormal);
+  REQUIRE(opened.ok());
+  auto& db = *opened.value();
+  std::vector<std::string> steps = functions::InvocationStore::Migrations();
+  std::vector<std::string> before_ring(steps.begin(), steps.end() - 1);
+  REQUIRE(db.Migrate("invocations", before_ring).ok());
+  auto insert = db.Prepare("INSERT INTO invocation_events(request_id, function, payload)"
+                           " VALUES (?,?,?)");
+  REQUIRE(insert.ok());
+  for (int i = 0; i < 103; ++i) {  // the old trim left up to a batch over 100
+    REQUIRE((*insert)->BindAll("a" + std::to_string(i), "a", "{\"n\":" + std::to_string(i) + "}").Run().ok());
+    if (i < 3) REQUIRE((*insert)->BindAll("b" + std::to_string(i), "b", std::to_string(i)).Run().ok());
+  }
+  REQUIRE(db.Migrate("invocations", steps).ok());
+  auto a = functions::InvocationStore::RecentEvents(db, "a", 100);
+  REQUIRE(a.ok());
+  REQUIRE(a->size() == 100);
+  CHECK(a->front() == R"({"n":3})");
+  CHECK(a->back() == R"({"n":102})");
+  auto b = functions::InvocationStore::RecentEvents(db, "b", 100);
+  REQUIRE(b.ok());
+  CHECK(*b == std::vector<std::string>{"0", "1", "2"});
+  CHECK(functions::InvocationStore::RecentEvents(db, "a", 2).value() ==
+        std::vector<std::string>{R"({"n":101})", R"({"n":102})"});
 }
 
 TEST_CASE("logs are stored with request ids, between Lambda's exact START/END/REPORT lines") {

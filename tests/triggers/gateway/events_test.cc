@@ -6,13 +6,14 @@
 
 #include "tests/support/event_golden.h"
 #include "tests/triggers/gateway/fixture.h"
+#include "emulator/util/escape.h"
 
 namespace stratus::gwtest {
 namespace {
 
 using triggers::gateway::FormatRequestTime;
 using triggers::gateway::IsTextContentType;
-using triggers::gateway::IsValidUtf8;
+
 
 TEST_CASE("an HTTP API event matches AWS's payload format 2.0 example") {
   Fixture f("account: '123456789012'\nfunctions:\n  echo:\n    runtime: python3.11\n"
@@ -65,3 +66,34 @@ TEST_CASE("text and binary content types") {
 
 }  // namespace
 }  // namespace stratus::gwtest
+
+namespace stratus::triggers::gateway {
+namespace {
+
+TEST_CASE("MapHttpResponse: only a top-level statusCode makes a response object") {
+  auto nested = MapHttpResponse(R"({"data":{"statusCode":404},"list":[{"statusCode":1}]})");
+  REQUIRE(nested);
+  CHECK(nested->status == 200);  // inferred: the statusCode is not the object's own
+  CHECK(nested->body == R"({"data":{"statusCode":404},"list":[{"statusCode":1}]})");
+  auto list = MapHttpResponse(R"([1,"two",null])");
+  REQUIRE(list);
+  CHECK(list->status == 200);
+  CHECK(list->body == R"([1,"two",null])");
+  auto text = MapHttpResponse(R"("line\nbreak")");
+  REQUIRE(text);
+  CHECK(text->body == "line\nbreak");
+  auto number = MapHttpResponse("42");
+  REQUIRE(number);
+  CHECK(number->body == "42");
+  auto own = MapHttpResponse(R"({"body":"x","statusCode":418})");
+  REQUIRE(own);
+  CHECK(own->status == 418);
+  CHECK(own->body == "x");
+  CHECK_FALSE(MapHttpResponse("{\"statusCode\":200"));   // cut short
+  CHECK_FALSE(MapHttpResponse("not json"));
+  CHECK_FALSE(MapHttpResponse(""));
+  CHECK_FALSE(MapHttpResponse("{} trailing"));
+}
+
+}  // namespace
+}  // namespace stratus::triggers::gateway
