@@ -28,6 +28,63 @@ Status ApplyDelete(ObjectStore& store, const std::string& bucket, DeleteItem& it
   return Status::Ok();
 }
 
+// A DeleteObjects body: 1 to 1,000 objects, each a Key and maybe a VersionId.
+bool ParseDeleteRequest(const std::string& body, std::vector<DeleteItem>* items, bool* quiet,
+                        S3Error* error) {
+  auto doc = ParseXml(body);
+  if (!doc.ok() || doc->name != "Delete") {
+    *error = errors::MalformedXML(doc.ok() ? "the root element must be Delete" : doc.status().message());
+    return false;
+  }
+  for (const XmlNode* object : doc->Children("Object")) {
+    const XmlNode* key = object->Child("Key");
+    if (key == nullptr) {
+      *error = errors::MalformedXML("an Object without a Key");
+      return false;
+    }
+    DeleteItem item;
+    item.key = key->text;
+    if (const XmlNode* version = object->Child("VersionId")) {
+      item.version_id = version->text;
+      item.valid = IsValidVersionId(item.version_id);
+    }
+    items->push_back(std::move(item));
+  }
+  if (items->empty() || items->size() > kMaxDeleteKeys) {
+    *error = errors::MalformedXML("between 1 and 1000 keys may be deleted at once");
+    return false;
+  }
+  *quiet = doc->ChildText("Quiet") == "true";
+  return true;
+}
+
+// The DeleteResult document: what happened to each key, or why not (`status` failed the
+// whole commit).
+std::string DeleteResultXml(const std::vector<DeleteItem>& items, const Status& status, bool quiet) {
+  XmlWriter xml("DeleteResult");
+  for (const DeleteItem& item : items) {
+    const DeleteOutcome& outcome = item.outcome;
+    if (!status.ok() || !item.valid) {
+      xml.Open("Error").Leaf("Key", item.key);
+      if (!item.version_id.empty()) xml.Leaf("VersionId", item.version_id);
+      if (!status.ok()) {
+        xml.Leaf("Code", "InternalError").Leaf("Message", status.message());
+      } else {
+        xml.Leaf("Code", "NoSuchVersion").Leaf("Message", "The specified version does not exist.");
+      }
+      xml.Close();
+    } else if (!quiet) {
+      xml.Open("Deleted").Leaf("Key", item.key);
+      if (!item.version_id.empty()) xml.Leaf("VersionId", item.version_id);
+      if (outcome.marker_created || outcome.was_marker) {
+        xml.Leaf("DeleteMarker", "true").Leaf("DeleteMarkerVersionId", outcome.version_id);
+      }
+      xml.Close();
+    }
+  }
+  return xml.Finish();
+}
+
 }  // namespace
 
 void ObjectsTrigger::EmitDelete(const CallPtr& call, const std::string& key,
@@ -73,31 +130,12 @@ void ObjectsTrigger::DeleteObject(const CallPtr& call) {
 
 void ObjectsTrigger::DeleteObjects(const CallPtr& call) {
   if (!RequireBucket(call)) return;
-  auto doc = ParseXml(call->body);
-  if (!doc.ok() || doc->name != "Delete") {
-    Fail(call, errors::MalformedXML(doc.ok() ? "the root element must be Delete" : doc.status().message()));
-    return;
-  }
   auto items = std::make_shared<std::vector<DeleteItem>>();
-  for (const XmlNode* object : doc->Children("Object")) {
-    const XmlNode* key = object->Child("Key");
-    if (key == nullptr) {
-      Fail(call, errors::MalformedXML("an Object without a Key"));
-      return;
-    }
-    DeleteItem item;
-    item.key = key->text;
-    if (const XmlNode* version = object->Child("VersionId")) {
-      item.version_id = version->text;
-      item.valid = IsValidVersionId(item.version_id);
-    }
-    items->push_back(std::move(item));
-  }
-  if (items->empty() || items->size() > kMaxDeleteKeys) {
-    Fail(call, errors::MalformedXML("between 1 and 1000 keys may be deleted at once"));
+  bool quiet = false;
+  if (S3Error error; !ParseDeleteRequest(call->body, items.get(), &quiet, &error)) {
+    Fail(call, error);
     return;
   }
-  bool quiet = doc->ChildText("Quiet") == "true";
   std::string bucket = call->target.bucket;
   std::vector<std::string> fresh;
   for (size_t i = 0; i < items->size(); ++i) fresh.push_back(NewVersionId());
@@ -111,31 +149,10 @@ void ObjectsTrigger::DeleteObjects(const CallPtr& call) {
         return Status::Ok();
       },
       [this, call, items, quiet](Status s) {
-        XmlWriter xml("DeleteResult");
-        for (const DeleteItem& item : *items) {
-          const DeleteOutcome& outcome = item.outcome;
-          if (!s.ok() || !item.valid) {
-            xml.Open("Error").Leaf("Key", item.key);
-            if (!item.version_id.empty()) xml.Leaf("VersionId", item.version_id);
-            if (!s.ok()) {
-              xml.Leaf("Code", "InternalError").Leaf("Message", s.message());
-            } else {
-              xml.Leaf("Code", "NoSuchVersion").Leaf("Message", "The specified version does not exist.");
-            }
-            xml.Close();
-          } else if (!quiet) {
-            xml.Open("Deleted").Leaf("Key", item.key);
-            if (!item.version_id.empty()) xml.Leaf("VersionId", item.version_id);
-            if (outcome.marker_created || outcome.was_marker) {
-              xml.Leaf("DeleteMarker", "true").Leaf("DeleteMarkerVersionId", outcome.version_id);
-            }
-            xml.Close();
-          }
-        }
         for (const DeleteItem& item : *items) {
           if (s.ok() && item.valid) EmitDelete(call, item.key, item.outcome);
         }
-        SendXml(call, 200, xml.Finish());
+        SendXml(call, 200, DeleteResultXml(*items, s, quiet));
       });
 }
 

@@ -84,6 +84,37 @@ Result<VersionPage> CollectVersions(ObjectStore& store, const std::string& bucke
   }
 }
 
+// The ListVersionsResult document for one page.
+std::string VersionsXml(const VersionPage& page, const VersionQuery& q, const std::string& bucket,
+                        const std::string& version_marker, bool url, const std::string& account) {
+  auto enc = [url](const std::string& s) { return KeyText(s, url); };
+  XmlWriter xml("ListVersionsResult");
+  xml.Leaf("IsTruncated", page.truncated ? "true" : "false");
+  xml.Leaf("KeyMarker", enc(q.key_marker)).Leaf("VersionIdMarker", version_marker);
+  if (page.truncated) {
+    xml.Leaf("NextKeyMarker", enc(page.next_key));
+    if (!page.next_version_id.empty()) xml.Leaf("NextVersionIdMarker", page.next_version_id);
+  }
+  for (const ListEntry& e : page.entries) {
+    xml.Open(e.delete_marker ? "DeleteMarker" : "Version");
+    xml.Leaf("Key", enc(e.key)).Leaf("VersionId", e.version_id);
+    xml.Leaf("IsLatest", e.is_latest ? "true" : "false");
+    xml.Leaf("LastModified", IsoTimeUtc(e.last_modified_ms));
+    if (!e.delete_marker) {
+      xml.Leaf("ETag", "\"" + e.etag + "\"").Leaf("Size", std::to_string(e.size));
+      xml.Leaf("StorageClass", "STANDARD");
+    }
+    xml.Open("Owner").Leaf("ID", account).Leaf("DisplayName", "stratus").Close();
+    xml.Close();
+  }
+  xml.Leaf("Name", bucket).Leaf("Prefix", enc(q.prefix));
+  if (!q.delimiter.empty()) xml.Leaf("Delimiter", enc(q.delimiter));
+  xml.Leaf("MaxKeys", std::to_string(q.max_keys));
+  for (const auto& p : page.prefixes) xml.Open("CommonPrefixes").Leaf("Prefix", enc(p)).Close();
+  if (url) xml.Leaf("EncodingType", "url");
+  return xml.Finish();
+}
+
 }  // namespace
 
 std::string ObjectsTrigger::NewVersionId() {
@@ -176,33 +207,8 @@ void ObjectsTrigger::ListObjectVersions(const CallPtr& call) {
     Fail(call, FromStatus(page.status()));
     return;
   }
-  auto enc = [url](const std::string& s) { return KeyText(s, url); };
-  const std::string& account = emulator_->project().account;
-  XmlWriter xml("ListVersionsResult");
-  xml.Leaf("IsTruncated", page->truncated ? "true" : "false");
-  xml.Leaf("KeyMarker", enc(q.key_marker)).Leaf("VersionIdMarker", version_marker);
-  if (page->truncated) {
-    xml.Leaf("NextKeyMarker", enc(page->next_key));
-    if (!page->next_version_id.empty()) xml.Leaf("NextVersionIdMarker", page->next_version_id);
-  }
-  for (const ListEntry& e : page->entries) {
-    xml.Open(e.delete_marker ? "DeleteMarker" : "Version");
-    xml.Leaf("Key", enc(e.key)).Leaf("VersionId", e.version_id);
-    xml.Leaf("IsLatest", e.is_latest ? "true" : "false");
-    xml.Leaf("LastModified", IsoTimeUtc(e.last_modified_ms));
-    if (!e.delete_marker) {
-      xml.Leaf("ETag", "\"" + e.etag + "\"").Leaf("Size", std::to_string(e.size));
-      xml.Leaf("StorageClass", "STANDARD");
-    }
-    xml.Open("Owner").Leaf("ID", account).Leaf("DisplayName", "stratus").Close();
-    xml.Close();
-  }
-  xml.Leaf("Name", call->target.bucket).Leaf("Prefix", enc(q.prefix));
-  if (!q.delimiter.empty()) xml.Leaf("Delimiter", enc(q.delimiter));
-  xml.Leaf("MaxKeys", std::to_string(q.max_keys));
-  for (const auto& p : page->prefixes) xml.Open("CommonPrefixes").Leaf("Prefix", enc(p)).Close();
-  if (url) xml.Leaf("EncodingType", "url");
-  SendXml(call, 200, xml.Finish());
+  SendXml(call, 200, VersionsXml(*page, q, call->target.bucket, version_marker, url,
+                                 emulator_->project().account));
 }
 
 }  // namespace stratus::triggers::objects
