@@ -37,6 +37,24 @@ const std::vector<std::string>& InvocationStore::Migrations() {
       "  payload FROM (SELECT function, payload, ROW_NUMBER() OVER (PARTITION BY function"
       "  ORDER BY rowid DESC) AS back FROM invocation_events) WHERE back <= 100;"
       "DROP TABLE invocation_events;",
+      // The (request_id, attempt) key is random: each record's entry landed on a page of its
+      // own, rewritten at every group commit. Nothing looks records up by it, and each attempt
+      // is recorded once, so the table keeps only its (function, start) index.
+      "CREATE TABLE invocations_by_time("
+      "  request_id TEXT NOT NULL, attempt INTEGER NOT NULL, function TEXT NOT NULL,"
+      "  type TEXT NOT NULL, source TEXT NOT NULL, start_ms INTEGER NOT NULL,"
+      "  duration_ms REAL NOT NULL, billed_ms INTEGER NOT NULL, init_ms REAL NOT NULL,"
+      "  cold INTEGER NOT NULL, memory_mb INTEGER NOT NULL, max_memory_mb INTEGER NOT NULL,"
+      "  outcome TEXT NOT NULL, error_type TEXT NOT NULL, architecture TEXT NOT NULL,"
+      "  init_simulated_ms REAL NOT NULL, cpu_ms REAL NOT NULL, cpu_limit TEXT NOT NULL,"
+      "  gb_seconds REAL NOT NULL, cost REAL NOT NULL);"
+      "INSERT INTO invocations_by_time SELECT request_id, attempt, function, type, source,"
+      "  start_ms, duration_ms, billed_ms, init_ms, cold, memory_mb, max_memory_mb, outcome,"
+      "  error_type, architecture, init_simulated_ms, cpu_ms, cpu_limit, gb_seconds, cost"
+      "  FROM invocations ORDER BY rowid;"
+      "DROP TABLE invocations;"
+      "ALTER TABLE invocations_by_time RENAME TO invocations;"
+      "CREATE INDEX invocations_by_function ON invocations(function, start_ms);",
   };
   return kSteps;
 }
@@ -64,7 +82,7 @@ void InvocationStore::Record(const Invocation& inv, const InvokeResult& result, 
 
 Status InvocationStore::InsertRows(storage::Db& db, const std::vector<Row>& rows) {
   auto stmt = db.Prepare(
-      "INSERT OR REPLACE INTO invocations(request_id, attempt, function, type, source,"
+      "INSERT INTO invocations(request_id, attempt, function, type, source,"
       " start_ms, duration_ms, billed_ms, init_ms, cold, memory_mb, max_memory_mb, outcome,"
       " error_type, architecture, init_simulated_ms, cpu_ms, cpu_limit, gb_seconds, cost)"
       " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");

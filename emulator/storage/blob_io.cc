@@ -28,7 +28,7 @@ struct BlobWriter::State : std::enable_shared_from_this<BlobWriter::State> {
   bool cleaned = false;
   Status failure;
   uint64_t size = 0;
-  std::string chunk;
+  std::shared_ptr<const std::string> chunk;  // shared: a hasher may be reading it meanwhile
   size_t written = 0;
   std::function<void(Status)> append_done;
   std::function<void(Result<BlobInfo>)> finish_done;
@@ -67,13 +67,13 @@ void BlobWriter::State::EnsureOpen(std::function<void()> next) {
 }
 
 void BlobWriter::State::WriteMore() {
-  if (written == chunk.size()) {
-    if (layout.durability != Durability::kOff && chunk.size() >= kWritebackMin) {
+  if (written == chunk->size()) {
+    if (layout.durability != Durability::kOff && chunk->size() >= kWritebackMin) {
       return StartWriteback();
     }
     return AppendDone();
   }
-  fs::Write(uv(), fd, chunk.data() + written, chunk.size() - written,
+  fs::Write(uv(), fd, chunk->data() + written, chunk->size() - written,
             static_cast<int64_t>(size + written), [self = shared_from_this()](int64_t result) {
               if (self->aborted) return self->Cleanup();
               if (result < 0) {
@@ -91,7 +91,7 @@ void BlobWriter::State::WriteMore() {
 void BlobWriter::State::StartWriteback() {
   int file = fd;
   auto offset = static_cast<off64_t>(size);
-  auto length = static_cast<off64_t>(chunk.size());
+  auto length = static_cast<off64_t>(chunk->size());
   layout.loop->QueueWork([file, offset, length] {
     ::sync_file_range(file, offset, length, SYNC_FILE_RANGE_WRITE);  // a hint: errors show at fsync
   }, [self = shared_from_this()] {
@@ -101,8 +101,8 @@ void BlobWriter::State::StartWriteback() {
 }
 
 void BlobWriter::State::AppendDone() {
-  size += chunk.size();
-  chunk.clear();
+  size += chunk->size();
+  chunk.reset();
   busy = false;
   auto done = std::move(append_done);
   done(Status::Ok());
@@ -195,6 +195,11 @@ const std::string& BlobWriter::id() const { return state_->id; }
 uint64_t BlobWriter::size() const { return state_->size; }
 
 void BlobWriter::Append(std::string chunk, std::function<void(Status)> done) {
+  Append(std::make_shared<const std::string>(std::move(chunk)), std::move(done));
+}
+
+void BlobWriter::Append(std::shared_ptr<const std::string> chunk,
+                        std::function<void(Status)> done) {
   State& s = *state_;
   s.layout.loop->AssertOnLoopThread();
   assert(!s.busy && "BlobWriter::Append while an Append or Finish is pending");
@@ -206,7 +211,7 @@ void BlobWriter::Append(std::string chunk, std::function<void(Status)> done) {
     return;
   }
   s.busy = true;
-  if (chunk.empty()) {  // nothing to write; still answer later, never inside Append
+  if (chunk->empty()) {  // nothing to write; still answer later, never inside Append
     s.layout.loop->Post([state = state_, done = std::move(done)] {
       if (state->aborted) return;
       state->busy = false;

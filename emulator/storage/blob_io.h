@@ -49,6 +49,9 @@ class BlobWriter {
   // may be pending at a time (asserted): wait for `done` before the next - that is the
   // back-pressure. Appending after Finish is a programmer error (asserted).
   void Append(std::string chunk, std::function<void(Status)> done);
+  // The same for a chunk others may read meanwhile (a hasher on another thread): it is kept,
+  // unchanged, until `done`.
+  void Append(std::shared_ptr<const std::string> chunk, std::function<void(Status)> done);
 
   // Syncs the file per durability (kNormal/kFull: fsync), closes it, renames it to its final
   // name, fsyncs the directory (kFull), then gives BlobInfo{id, size}. Only then may metadata

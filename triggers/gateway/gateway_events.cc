@@ -79,31 +79,69 @@ void WriteHttpBody(const http::Request& request, JsonWriter* event) {
 
 // A REST API sends base64 only for its binaryMediaTypes; any other body goes as text (bytes
 // that are not UTF-8 then arrive replaced, as API Gateway's own transcoding leaves them).
-void AddRestBody(const http::Request& request, const EventContext& context, Json* event) {
+void WriteRestBody(const http::Request& request, const EventContext& context, JsonWriter* event) {
   if (request.body.empty()) {
-    (*event)["body"] = nullptr;
-    (*event)["isBase64Encoded"] = false;
+    event->Key("body").Null().Member("isBase64Encoded", false);
     return;
   }
   auto type = request.headers.Get("Content-Type");
   bool binary = context.binary_media_types != nullptr && type &&
                 MatchesMediaType(*type, *context.binary_media_types);
-  (*event)["body"] = binary ? Base64Encode(request.body) : request.body;
-  (*event)["isBase64Encoded"] = binary;
+  event->Member("body", binary ? Base64Encode(request.body) : request.body);
+  event->Member("isBase64Encoded", binary);
 }
 
-Json StageVariables(const EventContext& context) {
-  if (context.stage_variables == nullptr || context.stage_variables->empty()) return nullptr;
-  Json variables = Json::object();
-  for (const auto& [name, value] : *context.stage_variables) variables[name] = value;
-  return variables;
+// A name -> value map as an object, or null when empty (as REST events show absent maps).
+void WriteStringMap(const std::map<std::string, std::string>& map, JsonWriter* event) {
+  if (map.empty()) {
+    event->Null();
+    return;
+  }
+  event->BeginObject();
+  for (const auto& [name, value] : map) event->Member(name, value);
+  event->EndObject();
 }
 
-Json PathParameters(const http::Request& request) {
-  if (request.params.empty()) return nullptr;
-  Json params = Json::object();
-  for (const auto& [name, value] : request.params) params[name] = value;
-  return params;
+// REST keeps the header names as sent (the first spelling of each); the single-value map holds
+// the last value, the multi-value map all of them.
+void WriteRestHeaders(const http::Request& request, JsonWriter* event) {
+  std::vector<std::pair<std::string, std::vector<std::string>>> grouped;  // first-seen order
+  std::map<std::string, size_t> index;  // lower-case name -> entry
+  for (const auto& [name, value] : request.headers) {
+    auto [it, added] = index.emplace(Lower(name), grouped.size());
+    if (added) grouped.emplace_back(name, std::vector<std::string>{});
+    grouped[it->second].second.push_back(value);
+  }
+  if (grouped.empty()) {
+    event->Key("headers").Null().Key("multiValueHeaders").Null();
+    return;
+  }
+  event->Key("headers").BeginObject();
+  for (const auto& [name, values] : grouped) event->Member(name, values.back());
+  event->EndObject().Key("multiValueHeaders").BeginObject();
+  for (const auto& [name, values] : grouped) {
+    event->Key(name).BeginArray();
+    for (const auto& value : values) event->String(value);
+    event->EndArray();
+  }
+  event->EndObject();
+}
+
+void WriteRestQuery(std::string_view raw_query, JsonWriter* event) {
+  auto query = ParseQuery(raw_query);
+  if (query.empty()) {
+    event->Key("queryStringParameters").Null().Key("multiValueQueryStringParameters").Null();
+    return;
+  }
+  event->Key("queryStringParameters").BeginObject();
+  for (const auto& [key, values] : query) event->Member(key, values.back());
+  event->EndObject().Key("multiValueQueryStringParameters").BeginObject();
+  for (const auto& [key, values] : query) {
+    event->Key(key).BeginArray();
+    for (const auto& value : values) event->String(value);
+    event->EndArray();
+  }
+  event->EndObject();
 }
 
 std::string HostOf(const http::Request& request) {
@@ -159,11 +197,6 @@ void WriteHttpHeaders(const http::Request& request, JsonWriter* event) {
   event->EndObject();
 }
 
-// Header values and decoded query strings may hold any bytes; JSON needs UTF-8, and a throw
-// must not cross the loop callback, so invalid sequences become U+FFFD.
-std::string Dump(const Json& event) {
-  return DumpJson(event);
-}
 
 }  // namespace
 
@@ -214,10 +247,6 @@ bool MatchesMediaType(std::string_view content_type, const std::vector<std::stri
   return false;
 }
 
-std::string BuildRestEvent(const Route& route, const http::Request& request,
-                           const EventContext& context) {
-  return Dump(RestEventJson(route, request, context));
-}
 
 // Written directly rather than through a JSON tree: this runs for every request.
 std::string BuildHttpEvent(const Route& route, const http::Request& request,
@@ -275,67 +304,61 @@ Json HttpEventJson(const Route& route, const http::Request& request,
   return Json::parse(BuildHttpEvent(route, request, context));
 }
 
-Json RestEventJson(const Route& route, const http::Request& request,
-                   const EventContext& context) {
-  Json event;
-  event["resource"] = route.path;
+// Written directly, like the 2.0 event: this runs for every request.
+std::string BuildRestEvent(const Route& route, const http::Request& request,
+                           const EventContext& context) {
+  JsonWriter event;
   // `path` is the resource path (no stage); requestContext.path is the path as received.
-  event["path"] = request.path.substr(0, context.stage_prefix.size()) == context.stage_prefix
-                      ? request.path.substr(context.stage_prefix.size())
-                      : request.path;
-  if (event["path"] == "") event["path"] = "/";
-  event["httpMethod"] = request.method;
-  // REST keeps the header names as sent; the single-value map holds the last value.
-  Json headers = Json::object(), multi = Json::object();
-  std::map<std::string, std::string> canonical;  // lower-case -> first spelling seen
-  for (const auto& [name, value] : request.headers) {
-    auto [it, added] = canonical.emplace(Lower(name), name);
-    headers[it->second] = value;
-    multi[it->second].push_back(value);
+  std::string path = request.path.substr(0, context.stage_prefix.size()) == context.stage_prefix
+                         ? request.path.substr(context.stage_prefix.size())
+                         : request.path;
+  event.BeginObject()
+      .Member("resource", route.path)
+      .Member("path", path.empty() ? "/" : path)
+      .Member("httpMethod", request.method);
+  WriteRestHeaders(request, &event);
+  WriteRestQuery(request.query, &event);
+  event.Key("pathParameters");
+  WriteStringMap(request.params, &event);
+  event.Key("stageVariables");
+  if (context.stage_variables != nullptr) {
+    WriteStringMap(*context.stage_variables, &event);
+  } else {
+    event.Null();
   }
-  event["headers"] = headers.empty() ? Json(nullptr) : headers;
-  event["multiValueHeaders"] = multi.empty() ? Json(nullptr) : multi;
-  auto query = ParseQuery(request.query);
-  Json single = nullptr, values = nullptr;
-  for (const auto& [key, list] : query) {
-    single[key] = list.back();
-    values[key] = list;
-  }
-  event["queryStringParameters"] = single;
-  event["multiValueQueryStringParameters"] = values;
-  event["pathParameters"] = PathParameters(request);
-  event["stageVariables"] = StageVariables(context);
   std::string domain = HostOf(request);
-  Json identity = Json::object();
+  event.Key("requestContext").BeginObject();
+  event.Member("accountId", context.account_id).Member("apiId", context.api_id);
+  if (context.authorizer != nullptr) event.Key("authorizer").Raw(DumpJson(*context.authorizer));
+  event.Member("domainName", domain)
+      .Member("domainPrefix", PrefixOf(domain))
+      .Member("extendedRequestId", context.extended_request_id)
+      .Member("httpMethod", request.method)
+      .Key("identity")
+      .BeginObject();
   for (const char* key : {"accessKey", "accountId", "caller", "cognitoAuthenticationProvider",
                           "cognitoAuthenticationType", "cognitoIdentityId",
                           "cognitoIdentityPoolId", "principalOrgId"}) {
-    identity[key] = nullptr;
+    event.Key(key).Null();
   }
-  identity["sourceIp"] = SourceIp(request);
-  identity["user"] = nullptr;
-  identity["userAgent"] = UserAgent(request);
-  identity["userArn"] = nullptr;
-  event["requestContext"] = {
-      {"accountId", context.account_id},
-      {"apiId", context.api_id},
-      {"authorizer", context.authorizer != nullptr ? *context.authorizer : Json(nullptr)},
-      {"domainName", domain},
-      {"domainPrefix", PrefixOf(domain)},
-      {"extendedRequestId", context.extended_request_id},
-      {"httpMethod", request.method},
-      {"identity", identity},
-      {"path", request.path},
-      {"protocol", request.version == 10 ? "HTTP/1.0" : "HTTP/1.1"},
-      {"requestId", context.request_id},
-      {"requestTime", FormatRequestTime(context.time_ms)},
-      {"requestTimeEpoch", context.time_ms},
-      {"resourceId", context.api_id.substr(0, 6)},
-      {"resourcePath", route.path},
-      {"stage", context.stage}};
-  if (context.authorizer == nullptr) event["requestContext"].erase("authorizer");
-  AddRestBody(request, context, &event);
-  return event;
+  event.Member("sourceIp", SourceIp(request)).Key("user").Null();
+  event.Member("userAgent", UserAgent(request)).Key("userArn").Null().EndObject();
+  event.Member("path", request.path)
+      .Member("protocol", request.version == 10 ? "HTTP/1.0" : "HTTP/1.1")
+      .Member("requestId", context.request_id)
+      .Member("requestTime", FormatRequestTime(context.time_ms))
+      .Member("requestTimeEpoch", context.time_ms)
+      .Member("resourceId", context.api_id.substr(0, 6))
+      .Member("resourcePath", route.path)
+      .Member("stage", context.stage)
+      .EndObject();
+  WriteRestBody(request, context, &event);
+  return event.EndObject().Take();
+}
+
+Json RestEventJson(const Route& route, const http::Request& request,
+                   const EventContext& context) {
+  return Json::parse(BuildRestEvent(route, request, context));
 }
 
 }  // namespace stratus::triggers::gateway

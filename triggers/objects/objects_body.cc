@@ -11,9 +11,11 @@ constexpr size_t kMaxBuffered = 4 << 20;   // beyond this, reading pauses
 constexpr size_t kReadChunk = 1 << 20;
 
 // Hashing, inline buffering and the blob writer's one-write-at-a-time queue. A chunk bound for
-// disk is hashed on the thread pool just before its write (MD5 runs at ~600 MB/s: on the loop
-// it would cap a large PUT there and stall every other request meanwhile); chunks reach the
-// hasher in order, as one write is in flight at a time. An inline body is hashed at the end.
+// disk is hashed on the thread pool (MD5 runs at ~600 MB/s: on the loop it would cap a large
+// PUT there and stall every other request meanwhile) while the chunk before it is being
+// written: the hash chain and the write chain each take chunks in order, one at a time, and
+// share them read-only, so a large PUT costs about its hashing time. An inline body is hashed
+// at the end.
 class BlobSink : public std::enable_shared_from_this<BlobSink> {
  public:
   BlobSink(storage::BlobStore& blobs, IngestOptions options)
@@ -35,10 +37,16 @@ class BlobSink : public std::enable_shared_from_this<BlobSink> {
       writer_ = blobs_.NewWriter();
       if (options_.fresh) options_.fresh->Note(writer_->id());
     }
-    if (writer_ && buffer_.size() >= kWriteChunk) WriteMore();
+    if (writer_ && buffer_.size() >= kWriteChunk) {
+      Enqueue();
+      Pump();
+    }
     return Status::Ok();
   }
-  bool Saturated() const { return buffer_.size() >= kMaxBuffered; }
+  // After a failure nothing more is kept, so the stream may run to its end unhindered.
+  bool Saturated() const {
+    return status_.ok() && buffer_.size() + queued_bytes_ >= kMaxBuffered;
+  }
   void OnDrain(std::function<void()> fn) { on_drain_ = std::move(fn); }
   void Fail(Status status) {
     if (status_.ok()) status_ = std::move(status);
@@ -48,41 +56,78 @@ class BlobSink : public std::enable_shared_from_this<BlobSink> {
     trailers_ = std::move(trailers);
     done_ = std::move(done);
     finishing_ = true;
-    if (writing_) return;  // resumes in OnWritten
-    Complete();
+    if (writer_ && !buffer_.empty() && status_.ok()) Enqueue();  // the tail
+    Pump();
   }
 
  private:
-  void WriteMore() {
-    if (writing_ || buffer_.empty() || !status_.ok()) return;
-    writing_ = true;
-    auto chunk = std::make_shared<std::string>();
-    chunk->swap(buffer_);
+  struct Chunk {
+    std::shared_ptr<const std::string> data;
+    bool hashed = false, written = false;
+  };
+
+  void Enqueue() {
+    queued_bytes_ += buffer_.size();
+    chunks_.push_back(Chunk{std::make_shared<const std::string>(std::move(buffer_))});
+    buffer_ = std::string();
     buffer_.reserve(kWriteChunk + (256 << 10));  // no regrowth while the next chunk gathers
-    auto self = shared_from_this();
-    blobs_.loop().QueueWork([self, chunk] { self->hasher_.Update(*chunk); },
-                            [self, chunk] {
-                              if (!self->status_.ok()) {
-                                self->OnWritten(self->status_);
-                                return;
-                              }
-                              self->writer_->Append(std::move(*chunk), [self](Status s) {
-                                self->OnWritten(std::move(s));
-                              });
-                            });
   }
 
-  void OnWritten(Status s) {
-    writing_ = false;
-    if (!s.ok()) Fail(std::move(s));
-    if (finishing_) {
+  // Starts what can start, frees what both chains are done with, and completes at the end.
+  void Pump() {
+    if (status_.ok()) {
+      StartHash();
+      StartWrite();
+    }
+    while (!chunks_.empty() && chunks_.front().hashed && chunks_.front().written) {
+      queued_bytes_ -= chunks_.front().data->size();
+      chunks_.pop_front();
+      --next_hash_;
+      --next_write_;
+    }
+    if (hashing_ || writing_) return;
+    if (finishing_ && (chunks_.empty() || !status_.ok())) {
       Complete();
       return;
     }
-    if (buffer_.size() >= kWriteChunk) WriteMore();
     if (!Saturated() && on_drain_) {
       auto drain = on_drain_;  // the callback may replace itself
       drain();
+    }
+  }
+
+  void StartHash() {
+    if (hashing_ || next_hash_ >= chunks_.size()) return;
+    hashing_ = true;
+    auto self = shared_from_this();
+    auto data = chunks_[next_hash_++].data;
+    blobs_.loop().QueueWork([self, data] { self->hasher_.Update(*data); },
+                            [self] {
+                              self->hashing_ = false;
+                              self->MarkFirst(&Chunk::hashed);
+                              self->Pump();
+                            });
+  }
+
+  void StartWrite() {
+    if (writing_ || next_write_ >= chunks_.size()) return;
+    writing_ = true;
+    auto self = shared_from_this();
+    writer_->Append(chunks_[next_write_++].data, [self](Status s) {
+      self->writing_ = false;
+      if (!s.ok()) self->Fail(std::move(s));
+      self->MarkFirst(&Chunk::written);
+      self->Pump();
+    });
+  }
+
+  // Each chain takes chunks in order, so the one it just finished is its first unmarked.
+  void MarkFirst(bool Chunk::*done) {
+    for (Chunk& chunk : chunks_) {
+      if (!(chunk.*done)) {
+        chunk.*done = true;
+        return;
+      }
     }
   }
 
@@ -94,45 +139,41 @@ class BlobSink : public std::enable_shared_from_this<BlobSink> {
       done(status_);
       return;
     }
-    if (writer_ && !buffer_.empty()) {  // the tail: one last write (and hash), then Finish
-      done_ = std::move(done);
-      WriteMore();
-      return;
-    }
-    if (!result_) {
-      if (!writer_) hasher_.Update(buffer_);  // inline: never went through WriteMore
-      result_.emplace();
-      result_->digests = hasher_.Finish();
-      result_->trailers = std::move(trailers_);
-    }
+    if (!writer_) hasher_.Update(buffer_);  // inline: never went through the chains
+    IngestResult result;
+    result.digests = hasher_.Finish();
+    result.trailers = std::move(trailers_);
     if (!writer_) {
-      result_->inline_body = std::move(buffer_);
-      done(std::move(*result_));
+      result.inline_body = std::move(buffer_);
+      done(std::move(result));
       return;
     }
     auto self = shared_from_this();
-    writer_->Finish([self, done](Result<storage::BlobInfo> info) {
+    writer_->Finish([self, done, result = std::move(result)](
+                        Result<storage::BlobInfo> info) mutable {
       if (!info.ok()) {
         done(info.status());
         return;
       }
       self->writer_.reset();  // finished: nothing to abort any more
-      self->result_->blob = info.value();
-      done(std::move(*self->result_));
+      result.blob = info.value();
+      done(std::move(result));
     });
   }
 
   storage::BlobStore& blobs_;
   IngestOptions options_;
-  BodyHasher hasher_;
+  BodyHasher hasher_;  // touched by one pool task at a time, in chunk order
   std::unique_ptr<storage::BlobWriter> writer_;
   std::string buffer_;
+  std::deque<Chunk> chunks_;  // gathered, not yet both hashed and written
+  size_t next_hash_ = 0, next_write_ = 0;  // indexes into chunks_
+  uint64_t queued_bytes_ = 0;
   uint64_t size_ = 0;
-  bool writing_ = false, finishing_ = false;
+  bool hashing_ = false, writing_ = false, finishing_ = false;
   Status status_;
   std::function<void()> on_drain_;
   std::map<std::string, std::string> trailers_;
-  std::optional<IngestResult> result_;
   IngestDone done_;
 };
 

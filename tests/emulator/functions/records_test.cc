@@ -62,14 +62,21 @@ TEST_CASE("the events of first attempts are kept, the newest 100 per function, f
   CHECK(kept.back()[0] == R"({"action":"echo","n":)" + std::to_string(calls - 1) + "}");
 }
 
-TEST_CASE("events stored before the ring existed move into it, the newest 100, in order") {
+TEST_CASE("an older database keeps its records and newest 100 events through the migrations") {
   storage::test::TempDir dir;
   auto opened = storage::Db::Open(dir / "state.db", storage::Durability::kNormal);
   REQUIRE(opened.ok());
   auto& db = *opened.value();
   std::vector<std::string> steps = functions::InvocationStore::Migrations();
-  std::vector<std::string> before_ring(steps.begin(), steps.end() - 1);
+  std::vector<std::string> before_ring(steps.begin(), steps.begin() + 3);
   REQUIRE(db.Migrate("invocations", before_ring).ok());
+  auto record = db.Prepare(
+      "INSERT INTO invocations(request_id, attempt, function, type, source, start_ms,"
+      " duration_ms, billed_ms, init_ms, cold, memory_mb, max_memory_mb, outcome, error_type,"
+      " architecture, cpu_ms, cost) VALUES ('r1', 2, 'a', 'Event', 'queue', 7, 1.5, 2, 0, 0,"
+      " 256, 40, 'success', '', 'arm64', 0.75, 0.25)");
+  REQUIRE(record.ok());
+  REQUIRE((*record)->Run().ok());
   auto insert = db.Prepare("INSERT INTO invocation_events(request_id, function, payload)"
                            " VALUES (?,?,?)");
   REQUIRE(insert.ok());
@@ -88,6 +95,20 @@ TEST_CASE("events stored before the ring existed move into it, the newest 100, i
   CHECK(*b == std::vector<std::string>{"0", "1", "2"});
   CHECK(functions::InvocationStore::RecentEvents(db, "a", 2).value() ==
         std::vector<std::string>{R"({"n":101})", R"({"n":102})"});
+  // The records table was rebuilt without its random key: the record is whole.
+  auto kept = db.Prepare("SELECT request_id, attempt, source, duration_ms, memory_mb,"
+                         " architecture, cpu_ms, cost FROM invocations");
+  REQUIRE(kept.ok());
+  REQUIRE((*kept)->Step().value());
+  CHECK((*kept)->Text(0) == "r1");
+  CHECK((*kept)->Int64(1) == 2);
+  CHECK((*kept)->Text(2) == "queue");
+  CHECK((*kept)->Double(3) == 1.5);
+  CHECK((*kept)->Int64(4) == 256);
+  CHECK((*kept)->Text(5) == "arm64");
+  CHECK((*kept)->Double(6) == 0.75);
+  CHECK((*kept)->Double(7) == 0.25);
+  CHECK_FALSE((*kept)->Step().value());
 }
 
 TEST_CASE("logs are stored with request ids, between Lambda's exact START/END/REPORT lines") {
