@@ -110,6 +110,60 @@ start_stratus() {
   echo "# stratus pid $STRATUS_PID at $ENDPOINT, gateway $GATEWAY"
 }
 
+# Starts stratus on the project with its data in $DATA (kept across runs, for crash tests);
+# $1 tells the runs' ready and log files apart. Sets STRATUS_PID and ENDPOINT.
+start_on_data() {
+  local ready="$TMP/ready.$1"
+  "$STRATUS" start -c "$TMP/stratus.yaml" --port 0 --gateway-port 0 --data-dir "$DATA" \
+    --ready-file "$ready" >"$TMP/stratus.$1.out" 2>"$TMP/stratus.$1.err" &
+  STRATUS_PID=$!
+  for _ in $(seq 1 2000); do
+    [ -s "$ready" ] && break
+    kill -0 "$STRATUS_PID" 2>/dev/null || { cat "$TMP/stratus.$1.err" >&2; exit 1; }
+    sleep 0.01
+  done
+  ENDPOINT="http://127.0.0.1:$(sed -E 's/.*"service_port":([0-9]+).*/\1/' "$ready")"
+}
+
+# Crash tests: $TMP/files/1..40 (every fourth 1 MiB, above the inline limit, the rest 4 KiB),
+# $TMP/files/slow (16 MiB, for uploads the kill cuts short) and an empty $TMP/acks.
+make_crash_files() {
+  mkdir -p "$TMP/files" "$TMP/acks"
+  local i
+  for i in $(seq 1 40); do
+    if [ $((i % 4)) -eq 0 ]; then head -c $((1024 * 1024 + i)) /dev/urandom; else head -c $((4096 + i)) /dev/urandom; fi >"$TMP/files/$i"
+  done
+  head -c $((16 * 1024 * 1024)) /dev/urandom >"$TMP/files/slow"
+}
+
+# Runs the caller's upload_all (one file in $TMP/acks per answered upload) in the background,
+# kill -9s stratus once $1 uploads were answered, waits for every child; sets ACKED.
+kill_after_acks() {
+  upload_all &
+  local uploader=$!
+  for _ in $(seq 1 1000); do
+    [ "$(ls "$TMP/acks" | wc -l)" -ge "$1" ] && break
+    sleep 0.01
+  done
+  kill -KILL "$STRATUS_PID"
+  wait "$STRATUS_PID" 2>/dev/null || true
+  wait "$uploader" 2>/dev/null || true
+  wait 2>/dev/null || true
+  ACKED=$(ls "$TMP/acks" | wc -l)
+}
+
+# Prints how many committed body files $DATA/blobs holds, polling (up to 5 s) until it is $1:
+# start-up deletes orphan bodies asynchronously.
+body_files_when() {
+  local files=-1
+  for _ in $(seq 1 500); do
+    files=$(find "$DATA/blobs" -path "$DATA/blobs/tmp" -prune -o -type f -print | wc -l)
+    [ "$files" -eq "$1" ] && break
+    sleep 0.01
+  done
+  echo "$files"
+}
+
 # SIGTERM, then the exit status must be 0; prints the summary and exits with it.
 stop_stratus_and_finish() {
   kill -TERM "$STRATUS_PID"

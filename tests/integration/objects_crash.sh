@@ -9,25 +9,8 @@ command -v curl >/dev/null || { echo "SKIP: curl not installed"; exit 77; }
 DATA="$TMP/data"
 printf 'buckets: [crash]\n' >"$TMP/stratus.yaml"
 
-start_on_data() {  # sets STRATUS_PID and ENDPOINT
-  local ready="$TMP/ready.$1"
-  "$STRATUS" start -c "$TMP/stratus.yaml" --port 0 --gateway-port 0 --data-dir "$DATA" \
-    --ready-file "$ready" >"$TMP/stratus.$1.out" 2>"$TMP/stratus.$1.err" &
-  STRATUS_PID=$!
-  for _ in $(seq 1 2000); do
-    [ -s "$ready" ] && break
-    kill -0 "$STRATUS_PID" 2>/dev/null || { cat "$TMP/stratus.$1.err" >&2; exit 1; }
-    sleep 0.01
-  done
-  ENDPOINT="http://127.0.0.1:$(sed -E 's/.*"service_port":([0-9]+).*/\1/' "$ready")"
-}
-
 start_on_data 1
-mkdir -p "$TMP/files" "$TMP/acks"
-for i in $(seq 1 40); do
-  if [ $((i % 4)) -eq 0 ]; then head -c $((1024 * 1024 + i)) /dev/urandom; else head -c $((4096 + i)) /dev/urandom; fi >"$TMP/files/$i"
-done
-head -c $((16 * 1024 * 1024)) /dev/urandom >"$TMP/files/slow"
+make_crash_files
 
 # Uploads that cannot finish before the kill: 16 MiB at 1 MB/s.
 for s in 1 2 3; do
@@ -41,17 +24,7 @@ upload_all() {
     [ "$code" = 200 ] && : >"$TMP/acks/obj-$i"
   done
 }
-upload_all &
-UPLOADER=$!
-for _ in $(seq 1 1000); do
-  [ "$(ls "$TMP/acks" | wc -l)" -ge 12 ] && break
-  sleep 0.01
-done
-kill -KILL "$STRATUS_PID"
-wait "$STRATUS_PID" 2>/dev/null || true
-wait "$UPLOADER" 2>/dev/null || true
-wait 2>/dev/null || true
-ACKED=$(ls "$TMP/acks" | wc -l)
+kill_after_acks 12
 check "uploads were acknowledged before the kill" "$([ "$ACKED" -ge 12 ] && echo yes)" yes
 
 start_on_data 2
@@ -79,12 +52,7 @@ done
 check "every listed object is whole" "$stray" 0
 # Start-up removed bodies that never got their metadata; deletions of blobs are
 # asynchronous, so give the clean-up a moment by polling.
-files=-1
-for _ in $(seq 1 500); do
-  files=$(find "$DATA/blobs" -path "$DATA/blobs/tmp" -prune -o -type f -print | wc -l)
-  [ "$files" -eq "$big" ] && break
-  sleep 0.01
-done
+files=$(body_files_when "$big")
 check "one body file per large object, no orphans" "$files" "$big"
 check "no temp files" "$(find "$DATA/blobs/tmp" -type f | wc -l)" 0
 stop_stratus_and_finish

@@ -54,6 +54,9 @@ struct Operations {
         {"PUT", Level::kBucket, "notification", false, &T::PutBucketNotification},
         {"GET", Level::kBucket, "notification", false, &T::GetBucketNotification},
         {"GET", Level::kBucket, "location", false, &T::GetBucketLocation},
+        {"PUT", Level::kBucket, "versioning", false, &T::PutBucketVersioning},
+        {"GET", Level::kBucket, "versioning", false, &T::GetBucketVersioning},
+        {"GET", Level::kBucket, "versions", false, &T::ListObjectVersions},
         {"GET", Level::kBucket, "uploads", false, &T::ListMultipartUploads},
         {"POST", Level::kBucket, "delete", false, &T::DeleteObjects},
         {"POST", Level::kBucket, "", true, &T::PostObject},
@@ -274,7 +277,8 @@ void ObjectsTrigger::Commit(std::function<Status(ObjectStore&, std::vector<std::
 }
 
 void ObjectsTrigger::Emit(const CallPtr& call, const std::string& event_name,
-                          const std::string& key, uint64_t size, const std::string& etag) {
+                          const std::string& key, uint64_t size, const std::string& etag,
+                          const std::string& version_id) {
   auto bucket = store_->FindBucket(call->target.bucket);
   std::vector<NotificationRule> api_rules;
   if (bucket.ok() && *bucket && !(*bucket)->notification.empty()) {
@@ -286,6 +290,7 @@ void ObjectsTrigger::Emit(const CallPtr& call, const std::string& event_name,
   info.key = key;
   info.size = size;
   info.etag = etag;
+  if (version_id != kNullVersion) info.version_id = version_id;
   info.time_ms = NowMs();
   info.sequencer = notifier_.NextSequencer(info.time_ms);
   info.request_id = call->request_id;

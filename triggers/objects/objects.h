@@ -38,6 +38,9 @@ struct Call {
   std::string request_id;
   std::string host_id;
   std::string body;  // the whole body, for operations that take a small document
+  // x-amz-copy-source-version-id for the answer: the copied version, when the source bucket
+  // is versioned or the request named a version; "" otherwise.
+  std::string copy_source_version;
 
   bool Has(const std::string& name) const { return query.count(name) != 0; }
   std::string Query(const std::string& name) const {
@@ -79,8 +82,10 @@ class ObjectsTrigger : public Module {
   // Runs `change` in a group commit; blobs it frees are deleted after the commit.
   void Commit(std::function<Status(ObjectStore&, std::vector<std::string>*)> change,
               std::function<void(Status)> done);
+  // `version_id` goes into the event unless it is "null" (S3 names versions only in
+  // versioned buckets).
   void Emit(const CallPtr& call, const std::string& event_name, const std::string& key,
-            uint64_t size, const std::string& etag);
+            uint64_t size, const std::string& etag, const std::string& version_id);
   int64_t NowMs() const;
 
   // Service and buckets (objects_bucket_api.cc).
@@ -92,6 +97,17 @@ class ObjectsTrigger : public Module {
   void PutBucketNotification(const CallPtr& call);
   void GetBucketNotification(const CallPtr& call);
   void Unsupported(const CallPtr& call);
+
+  // Versioning (objects_versions_api.cc).
+  void PutBucketVersioning(const CallPtr& call);
+  void GetBucketVersioning(const CallPtr& call);
+  void ListObjectVersions(const CallPtr& call);
+  std::string NewVersionId();
+  // x-amz-version-id for a version of `bucket` (objects_versions.h), looking up its state.
+  void AddVersionHeader(const std::string& bucket, const std::string& version_id,
+                        http::Response* response);
+  // The request's ?versionId=, "" when absent; false after answering InvalidArgument.
+  bool ReadVersionId(const CallPtr& call, std::string* version_id);
 
   // Listing (objects_list_api.cc).
   void ListObjectsV2(const CallPtr& call);
@@ -119,8 +135,13 @@ class ObjectsTrigger : public Module {
   void GetObject(const CallPtr& call);
   void HeadObject(const CallPtr& call);
   void ServeObject(const CallPtr& call, bool head);
+  std::shared_ptr<ObjectRecord> FindServedObject(const CallPtr& call);
+  void ServeFound(const CallPtr& call, bool head, bool bucket_versioned,
+                  std::shared_ptr<ObjectRecord> object);
+  // Deletes (objects_delete_api.cc).
   void DeleteObject(const CallPtr& call);
   void DeleteObjects(const CallPtr& call);
+  void EmitDelete(const CallPtr& call, const std::string& key, const DeleteOutcome& outcome);
 
   // Multipart uploads (objects_multipart.cc).
   void CreateMultipartUpload(const CallPtr& call);

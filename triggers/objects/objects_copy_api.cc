@@ -5,13 +5,23 @@
 #include "emulator/util/base64.h"
 #include "emulator/util/time_format.h"
 #include "triggers/objects/objects.h"
+#include "triggers/objects/objects_versions.h"
 
 namespace stratus::triggers::objects {
 namespace {
 
-// "/bucket/key" or "bucket/key", URL-encoded, maybe with ?versionId=.
-bool ParseCopySource(std::string_view header, std::string* bucket, std::string* key) {
-  header = header.substr(0, header.find('?'));
+// "/bucket/key" or "bucket/key", URL-encoded, maybe with ?versionId= (`version` is left
+// empty without one; a query naming anything else is refused).
+bool ParseCopySource(std::string_view header, std::string* bucket, std::string* key,
+                     std::string* version, bool* has_version) {
+  *has_version = false;
+  if (size_t q = header.find('?'); q != std::string_view::npos) {
+    std::string_view query = header.substr(q + 1);
+    if (!query.starts_with("versionId=")) return false;
+    if (!http::PercentDecode(query.substr(10), version)) return false;
+    *has_version = true;
+    header = header.substr(0, q);
+  }
   std::string decoded;
   if (!http::PercentDecode(header, &decoded)) return false;
   std::string_view rest = decoded;
@@ -62,13 +72,30 @@ bool ParseCopyRange(const std::string& text, uint64_t size, uint64_t* begin, uin
   return true;
 }
 
+// A copy's XML answer, naming the version copied when S3 would.
+http::Response CopyResponse(const Call& call, std::string xml) {
+  http::Response response;
+  response.body = std::move(xml);
+  response.headers.Add("Content-Type", "application/xml");
+  if (!call.copy_source_version.empty()) {
+    response.headers.Add("x-amz-copy-source-version-id", call.copy_source_version);
+  }
+  return response;
+}
+
 }  // namespace
 
 std::shared_ptr<ObjectRecord> ObjectsTrigger::FindCopySource(const CallPtr& call) {
-  std::string src_bucket, src_key;
-  if (!ParseCopySource(call->Header("x-amz-copy-source"), &src_bucket, &src_key)) {
+  std::string src_bucket, src_key, version;
+  bool has_version = false;
+  if (!ParseCopySource(call->Header("x-amz-copy-source"), &src_bucket, &src_key, &version,
+                       &has_version)) {
     Fail(call, errors::InvalidArgument(
                    "Copy Source must mention the source bucket and key: sourcebucket/sourcekey"));
+    return nullptr;
+  }
+  if (has_version && !IsValidVersionId(version)) {
+    Fail(call, InvalidVersionId(version));
     return nullptr;
   }
   auto bucket = store_->FindBucket(src_bucket);
@@ -76,11 +103,21 @@ std::shared_ptr<ObjectRecord> ObjectsTrigger::FindCopySource(const CallPtr& call
     Fail(call, bucket.ok() ? errors::NoSuchBucket(src_bucket) : FromStatus(bucket.status()));
     return nullptr;
   }
-  auto found = store_->FindObject(src_bucket, src_key);
+  auto found = has_version ? store_->FindVersion(src_bucket, src_key, version)
+                           : store_->FindObject(src_bucket, src_key);
   if (!found.ok() || !*found) {
-    Fail(call, found.ok() ? errors::NoSuchKey(src_key) : FromStatus(found.status()));
+    Fail(call, !found.ok()   ? FromStatus(found.status())
+               : has_version ? errors::NoSuchVersion(src_key, version)
+                             : errors::NoSuchKey(src_key));
     return nullptr;
   }
+  if ((*found)->delete_marker) {
+    Fail(call, has_version ? errors::InvalidRequest("The source of a copy request may not specifically "
+                                                    "refer to a delete marker by version id.")
+                           : errors::NoSuchKey(src_key));
+    return nullptr;
+  }
+  if (has_version || !(*bucket)->versioning.empty()) call->copy_source_version = (*found)->version_id;
   auto source = std::make_shared<ObjectRecord>(std::move(**found));
   Conditions conditions{call->Header("x-amz-copy-source-if-match"),
                         call->Header("x-amz-copy-source-if-none-match"),
@@ -103,9 +140,13 @@ void ObjectsTrigger::CopyObject(const CallPtr& call) {
     return;
   }
   bool replace = directive == "REPLACE";
-  std::string src_bucket, src_key;
-  if (ParseCopySource(call->Header("x-amz-copy-source"), &src_bucket, &src_key) &&
-      src_bucket == call->target.bucket && src_key == call->target.key && !replace) {
+  std::string src_bucket, src_key, version;
+  bool has_version = false;
+  // Copying a named version onto its own key is how S3 restores it, so only the latest
+  // copied onto itself unchanged is refused.
+  if (ParseCopySource(call->Header("x-amz-copy-source"), &src_bucket, &src_key, &version,
+                      &has_version) &&
+      src_bucket == call->target.bucket && src_key == call->target.key && !replace && !has_version) {
     Fail(call, errors::InvalidRequest(
                    "This copy request is illegal because it is trying to copy an object to itself "
                    "without changing the object's metadata, storage class, website redirect "
@@ -133,6 +174,7 @@ void ObjectsTrigger::CopyObject(const CallPtr& call) {
     record->size = body->digests.size;
     record->etag = body->digests.Md5Hex();
     record->last_modified_ms = NowMs();
+    record->version_id = NewVersionId();
     for (const auto& [a, raw] : body->digests.checksums) {
       record->attributes.checksums.emplace_back(ChecksumHeader(a), Base64Encode(raw));
     }
@@ -161,8 +203,11 @@ void ObjectsTrigger::CopyObject(const CallPtr& call) {
                for (size_t i = 8; i < name.size(); ++i) name[i] = static_cast<char>(std::toupper(name[i]));
                xml.Leaf(name, value);
              }
-             Emit(call, "ObjectCreated:Copy", record->key, record->size, record->etag);
-             SendXml(call, 200, xml.Finish());
+             Emit(call, "ObjectCreated:Copy", record->key, record->size, record->etag,
+                  record->version_id);
+             http::Response response = CopyResponse(*call, xml.Finish());
+             AddVersionHeader(record->bucket, record->version_id, &response);
+             Send(call, std::move(response));
            });
   };
   if (source->is_inline) {
@@ -203,7 +248,7 @@ void ObjectsTrigger::UploadPartCopy(const CallPtr& call) {
       xml.Leaf("LastModified", IsoTimeUtc(part.last_modified_ms));
       xml.Leaf("ETag", "\"" + part.etag + "\"");
       if (!part.checksum.empty()) xml.Leaf("Checksum" + upload.checksum_algorithm, part.checksum);
-      SendXml(call, 200, xml.Finish());
+      Send(call, CopyResponse(*call, xml.Finish()));
     });
   };
   // A part is a blob of its own, even when cut from an object kept inline.

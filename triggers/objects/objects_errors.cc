@@ -23,6 +23,17 @@ S3Error NoSuchUpload(std::string_view upload_id) {
               "may have been aborted or completed.")
       .With("UploadId", std::string(upload_id));
 }
+S3Error NoSuchVersion(std::string_view key, std::string_view version_id) {
+  return Make(404, "NoSuchVersion",
+              "The specified version does not exist.")
+      .With("Key", std::string(key))
+      .With("VersionId", std::string(version_id));
+}
+S3Error IllegalVersioningConfiguration(std::string_view why) {
+  return Make(400, "IllegalVersioningConfigurationException",
+              "The Versioning element must be specified")
+      .With("Detail", std::string(why));
+}
 S3Error BucketAlreadyOwnedByYou(std::string_view bucket) {
   return Make(409, "BucketAlreadyOwnedByYou",
               "Your previous request to create the named bucket succeeded and you already own it.")
@@ -138,6 +149,7 @@ http::Response ErrorResponse(const S3Error& error, std::string_view resource,
   response.headers.Add("Content-Type", "application/xml");
   response.headers.Add("x-amz-request-id", std::string(request_id));
   response.headers.Add("x-amz-id-2", std::string(host_id));
+  for (const auto& [name, value] : error.headers) response.headers.Add(name, value);
   return response;
 }
 

@@ -17,9 +17,15 @@ struct S3Error {
   std::string message;
   // Extra elements S3 puts in the document (BucketName, Key, UploadId, ...).
   std::vector<std::pair<std::string, std::string>> details;
+  // Response headers S3 sends with the error (x-amz-delete-marker, x-amz-version-id, ...).
+  std::vector<std::pair<std::string, std::string>> headers{};
 
   S3Error& With(std::string name, std::string value) {
     details.emplace_back(std::move(name), std::move(value));
+    return *this;
+  }
+  S3Error& WithHeader(std::string name, std::string value) {
+    headers.emplace_back(std::move(name), std::move(value));
     return *this;
   }
 };
@@ -28,6 +34,8 @@ namespace errors {
 S3Error NoSuchBucket(std::string_view bucket);
 S3Error NoSuchKey(std::string_view key);
 S3Error NoSuchUpload(std::string_view upload_id);
+S3Error NoSuchVersion(std::string_view key, std::string_view version_id);
+S3Error IllegalVersioningConfiguration(std::string_view why);
 S3Error BucketAlreadyOwnedByYou(std::string_view bucket);
 S3Error BucketNotEmpty(std::string_view bucket);
 S3Error InvalidBucketName(std::string_view bucket);

@@ -214,6 +214,7 @@ std::string BuildEventJson(const ObjectEventInfo& info, const std::string& confi
     object["size"] = info.size;
     object["eTag"] = info.etag;
   }
+  if (!info.version_id.empty()) object["versionId"] = info.version_id;
   object["sequencer"] = info.sequencer;
   const std::string principal = "AWS:" + info.account;
   nlohmann::json record = {

@@ -59,6 +59,7 @@ struct ObjectEventInfo {
   std::string key;
   uint64_t size = 0;
   std::string etag;  // empty for removals
+  std::string version_id;  // empty: not in the event
   std::string sequencer;
   std::string request_id;
   std::string host_id;

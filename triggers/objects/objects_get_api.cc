@@ -3,6 +3,7 @@
 #include "emulator/emulator.h"
 #include "emulator/storage/blob_store.h"
 #include "triggers/objects/objects.h"
+#include "triggers/objects/objects_versions.h"
 
 namespace stratus::triggers::objects {
 namespace {
@@ -46,18 +47,42 @@ void AddObjectHeaders(const ObjectRecord& object, http::Response* response) {
 void ObjectsTrigger::GetObject(const CallPtr& call) { ServeObject(call, false); }
 void ObjectsTrigger::HeadObject(const CallPtr& call) { ServeObject(call, true); }
 
-void ObjectsTrigger::ServeObject(const CallPtr& call, bool head) {
-  if (!RequireBucket(call)) return;
-  auto found = store_->FindObject(call->target.bucket, call->target.key);
+// The version a GET or HEAD names, or its key's latest; null after answering NoSuchKey,
+// NoSuchVersion or (for a delete marker) what S3 answers for one.
+std::shared_ptr<ObjectRecord> ObjectsTrigger::FindServedObject(const CallPtr& call) {
+  std::string version_id;
+  if (!ReadVersionId(call, &version_id)) return nullptr;
+  const std::string& bucket = call->target.bucket;
+  const std::string& key = call->target.key;
+  auto found = version_id.empty() ? store_->FindObject(bucket, key)
+                                  : store_->FindVersion(bucket, key, version_id);
   if (!found.ok()) {
     Fail(call, FromStatus(found.status()));
-    return;
+    return nullptr;
   }
   if (!*found) {
-    Fail(call, errors::NoSuchKey(call->target.key));
-    return;
+    Fail(call, version_id.empty() ? errors::NoSuchKey(key) : errors::NoSuchVersion(key, version_id));
+    return nullptr;
   }
-  auto object = std::make_shared<ObjectRecord>(std::move(**found));
+  if ((*found)->delete_marker) {
+    // S3: the latest being a marker reads as a missing key; a marker named by id refuses GET.
+    S3Error error = version_id.empty() ? errors::NoSuchKey(key)
+                                       : errors::MethodNotAllowed(call->request->method)
+                                             .WithHeader("Allow", "DELETE")
+                                             .WithHeader("Last-Modified", HttpDate((*found)->last_modified_ms));
+    Fail(call, error.WithHeader("x-amz-delete-marker", "true")
+                   .WithHeader("x-amz-version-id", (*found)->version_id));
+    return nullptr;
+  }
+  return std::make_shared<ObjectRecord>(std::move(**found));
+}
+
+void ObjectsTrigger::ServeObject(const CallPtr& call, bool head) {
+  auto bucket = RequireBucket(call);
+  if (!bucket) return;
+  auto object = FindServedObject(call);
+  if (!object) return;
+  bool versioned = !bucket->versioning.empty();
   Conditions conditions{call->Header("If-Match"), call->Header("If-None-Match"),
                         call->Header("If-Modified-Since"), call->Header("If-Unmodified-Since")};
   std::string failed;
@@ -70,12 +95,18 @@ void ObjectsTrigger::ServeObject(const CallPtr& call, bool head) {
       response.status = 304;
       response.headers.Add("ETag", "\"" + object->etag + "\"");
       response.headers.Add("Last-Modified", HttpDate(object->last_modified_ms));
+      objects::AddVersionHeader(versioned, object->version_id, &response);
       Send(call, std::move(response));
       return;
     }
     case ConditionResult::kProceed:
       break;
   }
+  ServeFound(call, head, versioned, std::move(object));
+}
+
+void ObjectsTrigger::ServeFound(const CallPtr& call, bool head, bool bucket_versioned,
+                                std::shared_ptr<ObjectRecord> object) {
   ByteRange range{0, object->size};
   RangeParse ranged = ParseRange(call->Header("Range"), object->size, &range);
   if (ranged == RangeParse::kUnsatisfiable) {
@@ -84,6 +115,7 @@ void ObjectsTrigger::ServeObject(const CallPtr& call, bool head) {
   }
   http::Response response;
   AddObjectHeaders(*object, &response);
+  objects::AddVersionHeader(bucket_versioned, object->version_id, &response);
   if (ranged == RangeParse::kOk) {
     response.status = 206;
     response.headers.Add("Content-Range", "bytes " + std::to_string(range.begin) + "-" +

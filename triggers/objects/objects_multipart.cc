@@ -225,6 +225,7 @@ void ObjectsTrigger::CompleteMultipartUpload(const CallPtr& call) {
     if (!composite.empty()) record->attributes.checksums.emplace_back(ChecksumHeader(*a), composite);
   }
   record->last_modified_ms = NowMs();
+  record->version_id = NewVersionId();
   Commit([record, upload_id, keep](ObjectStore& store, std::vector<std::string>* freed) -> Status {
            auto still = store.FindUpload(upload_id);
            if (!still.ok()) return still.status();
@@ -241,8 +242,13 @@ void ObjectsTrigger::CompleteMultipartUpload(const CallPtr& call) {
            xml.Leaf("Location", "/" + record->bucket + "/" + record->key);
            xml.Leaf("Bucket", record->bucket).Leaf("Key", record->key);
            xml.Leaf("ETag", "\"" + record->etag + "\"");
-           Emit(call, "ObjectCreated:CompleteMultipartUpload", record->key, record->size, record->etag);
-           SendXml(call, 200, xml.Finish());
+           Emit(call, "ObjectCreated:CompleteMultipartUpload", record->key, record->size, record->etag,
+                record->version_id);
+           http::Response response;
+           response.body = xml.Finish();
+           response.headers.Add("Content-Type", "application/xml");
+           AddVersionHeader(record->bucket, record->version_id, &response);
+           Send(call, std::move(response));
          });
 }
 

@@ -1,4 +1,4 @@
-// PutObject, CopyObject, DeleteObject, DeleteObjects.
+// PutObject and what every object write shares: request attributes, storing a version.
 #include "emulator/emulator.h"
 #include "emulator/http/router.h"
 #include "emulator/storage/blob_store.h"
@@ -12,7 +12,6 @@ namespace stratus::triggers::objects {
 namespace {
 
 constexpr size_t kMaxKeyBytes = 1024;
-constexpr size_t kMaxDeleteKeys = 1000;
 
 const char* const kContentHeaders[] = {"Content-Type",    "Content-Encoding", "Content-Disposition",
                                        "Content-Language", "Cache-Control",   "Expires",
@@ -112,8 +111,9 @@ void ObjectsTrigger::StorePutObject(const CallPtr& call, Result<IngestResult> bo
     http::Response response;
     response.headers.Add("ETag", "\"" + record->etag + "\"");
     for (const auto& [name, value] : record->attributes.checksums) response.headers.Add(name, value);
+    AddVersionHeader(record->bucket, record->version_id, &response);
     // Events first: a client that sees the answer may look for the event at once.
-    Emit(call, "ObjectCreated:Put", record->key, record->size, record->etag);
+    Emit(call, "ObjectCreated:Put", record->key, record->size, record->etag, record->version_id);
     Send(call, std::move(response));
   });
 }
@@ -123,6 +123,7 @@ void ObjectsTrigger::StoreObject(const CallPtr& call, std::shared_ptr<ObjectReco
   record->size = body.digests.size;
   record->etag = body.digests.Md5Hex();
   record->last_modified_ms = NowMs();
+  record->version_id = NewVersionId();
   if (body.blob) {
     record->segments.push_back({body.blob->id, body.blob->size});
   } else {
@@ -131,11 +132,8 @@ void ObjectsTrigger::StoreObject(const CallPtr& call, std::shared_ptr<ObjectReco
   }
   std::string new_blob = body.blob ? body.blob->id : "";
   Commit(
-      [record](ObjectStore& store, std::vector<std::string>* freed) -> Status {
-        auto bucket = store.FindBucket(record->bucket);
-        if (!bucket.ok()) return bucket.status();
-        if (!*bucket) return Status::NotFound("bucket");
-        return store.PutObject(*record, freed);
+      [record](ObjectStore& store, std::vector<std::string>* freed) {
+        return store.PutObject(*record, freed);  // NotFound when the bucket went meanwhile
       },
       [this, call, record, new_blob, stored = std::move(stored)](Status s) {
         if (!s.ok()) {
@@ -145,78 +143,6 @@ void ObjectsTrigger::StoreObject(const CallPtr& call, std::shared_ptr<ObjectReco
           return;
         }
         stored();
-      });
-}
-
-void ObjectsTrigger::DeleteObject(const CallPtr& call) {
-  if (!RequireBucket(call)) return;
-  std::string bucket = call->target.bucket, key = call->target.key;
-  auto existed = std::make_shared<bool>(false);
-  Commit(
-      [bucket, key, existed](ObjectStore& store, std::vector<std::string>* freed) -> Status {
-        auto removed = store.DeleteObject(bucket, key, freed);
-        if (!removed.ok()) return removed.status();
-        *existed = *removed;
-        return Status::Ok();
-      },
-      [this, call, key, existed](Status s) {
-        if (!s.ok()) {
-          Fail(call, FromStatus(s));
-          return;
-        }
-        http::Response response;
-        response.status = 204;
-        if (*existed) Emit(call, "ObjectRemoved:Delete", key, 0, "");
-        Send(call, std::move(response));
-      });
-}
-
-void ObjectsTrigger::DeleteObjects(const CallPtr& call) {
-  if (!RequireBucket(call)) return;
-  auto doc = ParseXml(call->body);
-  if (!doc.ok() || doc->name != "Delete") {
-    Fail(call, errors::MalformedXML(doc.ok() ? "the root element must be Delete" : doc.status().message()));
-    return;
-  }
-  auto keys = std::make_shared<std::vector<std::string>>();
-  for (const XmlNode* object : doc->Children("Object")) {
-    const XmlNode* key = object->Child("Key");
-    if (key == nullptr) {
-      Fail(call, errors::MalformedXML("an Object without a Key"));
-      return;
-    }
-    keys->push_back(key->text);
-  }
-  if (keys->empty() || keys->size() > kMaxDeleteKeys) {
-    Fail(call, errors::MalformedXML("between 1 and 1000 keys may be deleted at once"));
-    return;
-  }
-  bool quiet = doc->ChildText("Quiet") == "true";
-  std::string bucket = call->target.bucket;
-  auto existed = std::make_shared<std::vector<bool>>();
-  Commit(
-      [bucket, keys, existed](ObjectStore& store, std::vector<std::string>* freed) -> Status {
-        for (const auto& key : *keys) {
-          auto removed = store.DeleteObject(bucket, key, freed);
-          if (!removed.ok()) return removed.status();
-          existed->push_back(*removed);
-        }
-        return Status::Ok();
-      },
-      [this, call, keys, existed, quiet](Status s) {
-        XmlWriter xml("DeleteResult");
-        for (size_t i = 0; i < keys->size(); ++i) {
-          if (!s.ok()) {
-            xml.Open("Error").Leaf("Key", (*keys)[i]).Leaf("Code", "InternalError");
-            xml.Leaf("Message", s.message()).Close();
-          } else if (!quiet) {
-            xml.Open("Deleted").Leaf("Key", (*keys)[i]).Close();
-          }
-        }
-        for (size_t i = 0; s.ok() && i < keys->size(); ++i) {
-          if ((*existed)[i]) Emit(call, "ObjectRemoved:Delete", (*keys)[i], 0, "");
-        }
-        SendXml(call, 200, xml.Finish());
       });
 }
 

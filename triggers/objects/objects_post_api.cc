@@ -233,8 +233,10 @@ void ObjectsTrigger::FinishPost(const CallPtr& call, const std::shared_ptr<PostS
   record->bucket = call->target.bucket;
   record->key = state->key;
   StoreObject(call, record, std::move(*body), [this, call, record, state] {
-    Emit(call, "ObjectCreated:Post", record->key, record->size, record->etag);
-    Send(call, PostResponse(*call, state->fields, *record));
+    Emit(call, "ObjectCreated:Post", record->key, record->size, record->etag, record->version_id);
+    http::Response response = PostResponse(*call, state->fields, *record);
+    AddVersionHeader(record->bucket, record->version_id, &response);
+    Send(call, std::move(response));
   });
 }
 

@@ -24,6 +24,24 @@ const std::vector<std::string>& Steps() {
       "  blob_id TEXT NOT NULL, size INTEGER NOT NULL, etag TEXT NOT NULL,"
       "  checksum TEXT NOT NULL, last_modified_ms INTEGER NOT NULL,"
       "  PRIMARY KEY (upload_id, number));",
+      // Versioning: every object becomes a version; the objects already stored are the null
+      // versions of their keys, as S3 treats objects written before versioning was enabled.
+      // Row ids are kept, so segments still point at their objects.
+      "ALTER TABLE objects_buckets ADD COLUMN versioning TEXT NOT NULL DEFAULT '';"
+      "CREATE TABLE objects_versions (id INTEGER PRIMARY KEY, bucket TEXT NOT NULL,"
+      "  key TEXT NOT NULL, version_id TEXT NOT NULL, is_latest INTEGER NOT NULL,"
+      "  delete_marker INTEGER NOT NULL, size INTEGER NOT NULL, etag TEXT NOT NULL,"
+      "  last_modified_ms INTEGER NOT NULL, attrs TEXT NOT NULL, inline_body BLOB,"
+      "  UNIQUE (bucket, key, version_id));"
+      "INSERT INTO objects_versions (id, bucket, key, version_id, is_latest, delete_marker, size,"
+      "  etag, last_modified_ms, attrs, inline_body)"
+      "  SELECT id, bucket, key, 'null', 1, 0, size, etag, last_modified_ms, attrs, inline_body"
+      "  FROM objects_objects;"
+      "DROP TABLE objects_objects;"
+      "ALTER TABLE objects_versions RENAME TO objects_objects;"
+      // One latest version per key; listings of current objects walk this index alone.
+      "CREATE UNIQUE INDEX objects_latest ON objects_objects (bucket, key) WHERE is_latest = 1;"
+      "CREATE INDEX objects_history ON objects_objects (bucket, key, id DESC);",
   };
   return steps;
 }
@@ -68,6 +86,8 @@ ObjectAttributes ObjectAttributes::FromJson(const std::string& json) {
 
 Status ObjectStore::Migrate() { return db_.Migrate("objects", Steps()); }
 
+const std::vector<std::string>& ObjectStore::TestMigrationSteps() { return Steps(); }
+
 Status ObjectStore::CreateBucket(const std::string& name, int64_t now_ms) {
   auto stmt = db_.Prepare("INSERT INTO objects_buckets (name, created_ms) VALUES (?, ?)");
   if (!stmt.ok()) return stmt.status();
@@ -76,27 +96,27 @@ Status ObjectStore::CreateBucket(const std::string& name, int64_t now_ms) {
 
 Result<std::optional<BucketRecord>> ObjectStore::FindBucket(const std::string& name) {
   auto stmt = db_.Prepare(
-      "SELECT name, created_ms, notification FROM objects_buckets WHERE name = ?");
+      "SELECT name, created_ms, notification, versioning FROM objects_buckets WHERE name = ?");
   if (!stmt.ok()) return stmt.status();
   (*stmt)->BindAll(name);
   auto row = (*stmt)->Step();
   if (!row.ok()) return row.status();
   if (!*row) return std::optional<BucketRecord>();
-  BucketRecord b{(*stmt)->Text(0), (*stmt)->Int64(1), (*stmt)->Text(2)};
+  BucketRecord b{(*stmt)->Text(0), (*stmt)->Int64(1), (*stmt)->Text(2), (*stmt)->Text(3)};
   (*stmt)->Reset();
   return std::optional<BucketRecord>(std::move(b));
 }
 
 Result<std::vector<BucketRecord>> ObjectStore::ListBuckets() {
   auto stmt = db_.Prepare(
-      "SELECT name, created_ms, notification FROM objects_buckets ORDER BY name");
+      "SELECT name, created_ms, notification, versioning FROM objects_buckets ORDER BY name");
   if (!stmt.ok()) return stmt.status();
   std::vector<BucketRecord> out;
   for (;;) {
     auto row = (*stmt)->Step();
     if (!row.ok()) return row.status();
     if (!*row) break;
-    out.push_back({(*stmt)->Text(0), (*stmt)->Int64(1), (*stmt)->Text(2)});
+    out.push_back({(*stmt)->Text(0), (*stmt)->Int64(1), (*stmt)->Text(2), (*stmt)->Text(3)});
   }
   return out;
 }
@@ -143,94 +163,15 @@ Status ObjectStore::LoadSegments(ObjectRecord& record) {
   }
 }
 
-Result<std::optional<ObjectRecord>> ObjectStore::FindObject(const std::string& bucket,
-                                                            const std::string& key) {
-  auto stmt = db_.Prepare(
-      "SELECT id, size, etag, last_modified_ms, attrs, inline_body IS NOT NULL, inline_body "
-      "FROM objects_objects WHERE bucket = ? AND key = ?");
-  if (!stmt.ok()) return stmt.status();
-  auto row = (*stmt)->BindAll(bucket, key).Step();
-  if (!row.ok()) return row.status();
-  if (!*row) return std::optional<ObjectRecord>();
-  ObjectRecord r;
-  r.id = (*stmt)->Int64(0);
-  r.bucket = bucket;
-  r.key = key;
-  r.size = uint64_t((*stmt)->Int64(1));
-  r.etag = (*stmt)->Text(2);
-  r.last_modified_ms = (*stmt)->Int64(3);
-  r.attributes = ObjectAttributes::FromJson((*stmt)->Text(4));
-  r.is_inline = (*stmt)->Int64(5) != 0;
-  if (r.is_inline) {
-    auto blob = (*stmt)->Blob(6);
-    r.inline_body.assign(blob.begin(), blob.end());
-  }
-  (*stmt)->Reset();
-  if (!r.is_inline) STRATUS_RETURN_IF_ERROR(LoadSegments(r));
-  return std::optional<ObjectRecord>(std::move(r));
-}
-
-Status ObjectStore::PutObject(ObjectRecord& record, std::vector<std::string>* freed) {
-  auto removed = DeleteObject(record.bucket, record.key, freed);
-  if (!removed.ok()) return removed.status();
-  auto stmt = db_.Prepare(
-      "INSERT INTO objects_objects (bucket, key, size, etag, last_modified_ms, attrs, "
-      "inline_body) VALUES (?, ?, ?, ?, ?, ?, ?)");
-  if (!stmt.ok()) return stmt.status();
-  (*stmt)->BindAll(record.bucket, record.key, record.size, record.etag, record.last_modified_ms,
-                   record.attributes.ToJson());
-  if (record.is_inline) {
-    (*stmt)->Bind(7, std::span<const uint8_t>(
-                         reinterpret_cast<const uint8_t*>(record.inline_body.data()),
-                         record.inline_body.size()));
-  } else {
-    (*stmt)->Bind(7, nullptr);
-  }
-  STRATUS_RETURN_IF_ERROR((*stmt)->Run());
-  record.id = db_.LastInsertRowId();
-  auto seg = db_.Prepare(
-      "INSERT INTO objects_segments (object_id, idx, blob_id, size) VALUES (?, ?, ?, ?)");
-  if (!seg.ok()) return seg.status();
-  for (size_t i = 0; i < record.segments.size(); ++i) {
-    STRATUS_RETURN_IF_ERROR(
-        (*seg)->BindAll(record.id, i, record.segments[i].blob_id, record.segments[i].size).Run());
-  }
-  return Status::Ok();
-}
-
-Result<bool> ObjectStore::DeleteObject(const std::string& bucket, const std::string& key,
-                                       std::vector<std::string>* freed) {
-  auto find = db_.Prepare("SELECT id FROM objects_objects WHERE bucket = ? AND key = ?");
-  if (!find.ok()) return find.status();
-  auto row = (*find)->BindAll(bucket, key).Step();
-  if (!row.ok()) return row.status();
-  if (!*row) return false;
-  int64_t id = (*find)->Int64(0);
-  (*find)->Reset();
-  auto segs = db_.Prepare("SELECT blob_id FROM objects_segments WHERE object_id = ?");
-  if (!segs.ok()) return segs.status();
-  (*segs)->BindAll(id);
-  for (;;) {
-    auto seg = (*segs)->Step();
-    if (!seg.ok()) return seg.status();
-    if (!*seg) break;
-    freed->push_back((*segs)->Text(0));
-  }
-  for (const char* sql : {"DELETE FROM objects_segments WHERE object_id = ?",
-                          "DELETE FROM objects_objects WHERE id = ?"}) {
-    auto del = db_.Prepare(sql);
-    if (!del.ok()) return del.status();
-    STRATUS_RETURN_IF_ERROR((*del)->BindAll(id).Run());
-  }
-  return true;
-}
-
 Result<std::vector<ListEntry>> ObjectStore::ListObjects(const std::string& bucket,
                                                         const std::string& lower,
                                                         bool lower_inclusive,
                                                         const std::string& upper, int limit) {
+  // The partial index holds current versions only; without statistics SQLite would walk every
+  // version of a versioned bucket instead.
   std::string sql = "SELECT key, size, etag, last_modified_ms FROM objects_objects "
-                    "WHERE bucket = ?1 AND key ";
+                    "INDEXED BY objects_latest "
+                    "WHERE bucket = ?1 AND is_latest = 1 AND delete_marker = 0 AND key ";
   sql += lower_inclusive ? ">= ?2" : "> ?2";
   if (!upper.empty()) sql += " AND key < ?3";
   sql += " ORDER BY key LIMIT ?4";

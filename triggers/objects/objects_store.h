@@ -1,5 +1,8 @@
-// ObjectStore: the object store's metadata in SQLite (buckets, objects and the blobs holding
-// their bodies, multipart uploads and parts, notification configurations). Bodies live in
+// ObjectStore: the object store's metadata in SQLite (buckets, object versions and the blobs
+// holding their bodies, multipart uploads and parts, notification and versioning
+// configurations). Every object is a version: an unversioned bucket holds only "null"
+// versions, one per key, which is what S3 shows for it too. A version's blobs are its own (a
+// copy writes new ones), so a blob is freed exactly when its version goes. Bodies live in
 // the BlobStore; a row refers to a blob only after the blob is durable (BlobWriter::Finish).
 // Small bodies (up to kInlineLimit) are kept in the row itself, so they commit with the row
 // in one group-committed transaction instead of costing a file and an fsync each.
@@ -25,7 +28,10 @@ struct BucketRecord {
   std::string name;
   int64_t created_ms = 0;
   std::string notification;  // API-set configuration, JSON (see objects_events.h); "" for none
+  std::string versioning;    // "" (never set), "Enabled" or "Suspended"
 };
+
+inline constexpr const char* kNullVersion = "null";
 
 struct Segment {
   std::string blob_id;
@@ -44,9 +50,12 @@ struct ObjectAttributes {
 };
 
 struct ObjectRecord {
-  int64_t id = 0;
+  int64_t id = 0;  // newer versions of a key have larger ids
   std::string bucket;
   std::string key;
+  std::string version_id = kNullVersion;
+  bool is_latest = true;
+  bool delete_marker = false;  // a marker has no body, size, ETag or attributes
   uint64_t size = 0;
   std::string etag;  // without quotes
   int64_t last_modified_ms = 0;
@@ -61,6 +70,19 @@ struct ListEntry {
   uint64_t size = 0;
   std::string etag;
   int64_t last_modified_ms = 0;
+  // Filled by ListVersions only.
+  int64_t id{};
+  std::string version_id{};
+  bool is_latest{};
+  bool delete_marker{};
+};
+
+// What a DELETE did.
+struct DeleteOutcome {
+  bool removed = false;        // a version (object or marker) was removed for good
+  bool marker_created = false;
+  bool was_marker = false;     // the version removed for good was a delete marker
+  std::string version_id;      // the marker created, or the version removed
 };
 
 struct UploadRecord {
@@ -97,17 +119,41 @@ class ObjectStore {
   Status DeleteBucket(const std::string& name, std::vector<std::string>* freed);
   Status SetNotification(const std::string& bucket, const std::string& json);
 
-  // Objects. PutObject replaces any object with the same key; the blobs it no longer needs
-  // are appended to `freed` (delete them after the commit). DeleteObject: false when absent.
+  // Versioning: "Enabled" or "Suspended" (the caller validated it); NotFound without the bucket.
+  Status SetVersioning(const std::string& bucket, const std::string& status);
+
+  // Objects. FindObject: the key's latest version, which may be a delete marker (nullopt when
+  // the key has no version). FindVersion: that version, nullopt when absent.
   Result<std::optional<ObjectRecord>> FindObject(const std::string& bucket, const std::string& key);
+  Result<std::optional<ObjectRecord>> FindVersion(const std::string& bucket, const std::string& key,
+                                                  const std::string& version_id);
+  // Makes `record` the key's latest version. With versioning Enabled it is a new version
+  // under record.version_id (the caller's fresh id); otherwise its id becomes "null" and it
+  // replaces the key's null version. Blobs no longer referenced are appended to `freed`
+  // (delete them after the commit). NotFound when the bucket is gone.
   Status PutObject(ObjectRecord& record, std::vector<std::string>* freed);
-  Result<bool> DeleteObject(const std::string& bucket, const std::string& key,
-                            std::vector<std::string>* freed);
-  // Up to `limit` keys of `bucket` in binary order with lower <= key (or < when
-  // !lower_inclusive) and key < upper (no upper bound when empty).
+  // The simple DELETE. Unversioned bucket: removes the key's (null) version. Enabled: adds a
+  // delete marker under `fresh_version_id`. Suspended: removes the null version and adds a
+  // marker with the null id. NotFound when the bucket is gone.
+  Result<DeleteOutcome> DeleteObject(const std::string& bucket, const std::string& key,
+                                     const std::string& fresh_version_id, int64_t now_ms,
+                                     std::vector<std::string>* freed);
+  // Removes one version for good (removed=false when absent); the next newest version, if
+  // any, becomes the latest.
+  Result<DeleteOutcome> DeleteVersion(const std::string& bucket, const std::string& key,
+                                      const std::string& version_id,
+                                      std::vector<std::string>* freed);
+  // Up to `limit` latest non-marker versions of `bucket`'s keys in binary order with
+  // lower <= key (or < when !lower_inclusive) and key < upper (no upper bound when empty).
   Result<std::vector<ListEntry>> ListObjects(const std::string& bucket, const std::string& lower,
                                              bool lower_inclusive, const std::string& upper,
                                              int limit);
+  // Up to `limit` versions and markers in listing order (key, then newest first), starting
+  // with the versions of `key` older than `below_id` and going on with the keys after `key`,
+  // below `upper` (no bound when empty).
+  Result<std::vector<ListEntry>> ListVersions(const std::string& bucket, const std::string& key,
+                                              int64_t below_id, const std::string& upper, int limit);
+  // Does the bucket hold any version or delete marker?
   Result<bool> BucketHasObjects(const std::string& bucket);
 
   // Multipart uploads. PutPart replaces the same part number (old blob to `freed`).
@@ -121,11 +167,21 @@ class ObjectStore {
   Status DeleteUpload(const std::string& upload_id, const std::unordered_set<std::string>& keep,
                       std::vector<std::string>* freed);
 
+  // The module's migration steps (tests build older schemas from them).
+  static const std::vector<std::string>& TestMigrationSteps();
+
   // Every blob id a row refers to (start-up clean-up of bodies whose rows never committed).
   Result<std::unordered_set<std::string>> ReferencedBlobs();
 
  private:
   Status LoadSegments(ObjectRecord& record);
+  Result<std::optional<ObjectRecord>> ReadObject(const std::string& sql, const std::string& bucket,
+                                                 const std::string& key, const std::string& third);
+  Result<std::string> BucketVersioning(const std::string& bucket);
+  Status InsertVersion(ObjectRecord& record);
+  // Removes the row `id` and its segments (blobs to `freed`).
+  Status RemoveRow(int64_t id, std::vector<std::string>* freed);
+  Status ClearLatest(const std::string& bucket, const std::string& key);
   storage::Db& db_;
 };
 

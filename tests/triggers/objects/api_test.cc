@@ -35,7 +35,7 @@ TEST_CASE("API: errors are S3 XML documents with matching request ids") {
   r = f.Send("HEAD", "/box/missing");
   CHECK(r.status == 404);
   CHECK(r.body.empty());
-  r = f.Send("GET", "/box?versioning");
+  r = f.Send("GET", "/box?lifecycle");
   CHECK(r.status == 501);
   CHECK(Tag(r.body, "Code") == "NotImplemented");
   r = f.Send("POST", "/box?delete", "<Delete><Object>");

@@ -86,6 +86,22 @@ TEST_CASE("Events: put and delete events have S3's documented shape") {
   CHECK(put["Records"][0]["responseElements"]["x-amz-request-id"] == "ABCDEF0123456789");
 }
 
+TEST_CASE("Events: versioned buckets name the version, markers carry no size or ETag") {
+  ObjectEventInfo info = ExampleInfo("ObjectCreated:Put");
+  info.version_id = "AaIjELwRhbf5cBJ3zZDiwVfzOzp6tqdd";
+  json put = json::parse(BuildEventJson(info, "c"))["Records"][0]["s3"]["object"];
+  CHECK(put["versionId"] == info.version_id);
+  CHECK(put["size"] == 1024);
+  info.event_name = "ObjectRemoved:DeleteMarkerCreated";
+  json marker = json::parse(BuildEventJson(info, "c"))["Records"][0]["s3"]["object"];
+  CHECK(marker["versionId"] == info.version_id);
+  CHECK(!marker.contains("size"));
+  CHECK(!marker.contains("eTag"));
+  // Unversioned buckets' events have no versionId at all (the golden files above).
+  CHECK(!json::parse(BuildEventJson(ExampleInfo("ObjectCreated:Put"), "c"))["Records"][0]["s3"]["object"]
+             .contains("versionId"));
+}
+
 TEST_CASE("Events: keys are encoded as S3 encodes them") {
   CHECK(EventKeyEncode("images/my photo.jpg") == "images/my+photo.jpg");
   CHECK(EventKeyEncode("a+b=c:d") == "a%2Bb%3Dc%3Ad");

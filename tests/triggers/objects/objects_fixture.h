@@ -6,7 +6,9 @@
 #include <doctest/doctest.h>
 
 #include <filesystem>
+#include <functional>
 #include <mutex>
+#include <thread>
 
 #include "emulator/emulator.h"
 #include "tests/support/embedded.h"
@@ -19,7 +21,12 @@ namespace stratus::triggers::objects {
 
 class Fixture {
  public:
-  Fixture() {
+  // `prepare` runs on the data directory (DIR/.stratus) before the emulator starts.
+  explicit Fixture(const std::function<void(const std::string&)>& prepare = {}) {
+    if (prepare) {
+      std::filesystem::create_directories(dir_.path() + "/.stratus");
+      prepare(dir_.path() + "/.stratus");
+    }
     emulator_ = std::make_unique<Emulator>(
         lt_.loop(), testing::EmbeddedOptions("buckets: [box]\n", dir_.path()));
     emulator_->AddModule(std::make_unique<ObjectsTrigger>());
@@ -65,6 +72,16 @@ class Fixture {
           path.find("/blobs/tmp/") == std::string::npos) {
         ++n;
       }
+    }
+    return n;
+  }
+  // BlobFiles() once it equals `expected`, or its last count after ~5 s: freed bodies are
+  // removed on the thread pool after the commit, so possibly after the answer.
+  int BlobFilesOnceEqual(int expected) const {
+    int n = BlobFiles();
+    for (int i = 0; i < 250 && n != expected; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      n = BlobFiles();
     }
     return n;
   }

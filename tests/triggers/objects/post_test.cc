@@ -347,8 +347,7 @@ TEST_CASE("POST: the policy is enforced, content-length-range on the real size")
   r = Post(f, form("user/empty", ""));
   CHECK(Tag(r.body, "Code") == "EntityTooSmall");
   CHECK(f.Send("HEAD", "/box/user/big").status == 404);
-  for (int i = 0; i < 100 && f.BlobFiles() != blobs; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  CHECK(f.BlobFiles() == blobs);
+  CHECK(f.BlobFilesOnceEqual(blobs) == blobs);
   r = Post(f, Form().Field("key", "user/x").Field("policy", Policy("[]", "2001-01-01T00:00:00Z")).File("a").Finish());
   CHECK(r.status == 403);
   CHECK(Tag(r.body, "Message") == "Invalid according to Policy: Policy expired.");
