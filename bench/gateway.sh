@@ -246,7 +246,7 @@ fi
 echo "== GET /hello, wrk -c$CONNECTIONS (procs: processes in the tree at peak memory; CPU: the tree's;" \
   "root: the server process alone (stratus without its functions); load: 1-min load average after the row)"
 cat "$WORK/gateway.table"
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 > 0) printf "%.2f", a / b; else print "NA" }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 > 0 && a != "NA") printf "%.2f", a / b; else print "NA" }'; }
 verdict() { awk -v v="$1" -v g="$2" -v op="$3" 'BEGIN { ok = (op == ">=") ? v + 0 >= g + 0 : v + 0 <= g + 0
   if (v == "NA") print "n/a"; else print (ok ? "met" : "NOT met") }'; }
 goals() {  # ROW: the stratus Node row to compare
@@ -262,8 +262,13 @@ goals() {  # ROW: the stratus Node row to compare
   result "$1" gateway-hello ratio_vs_slso_inprocess "$r_inp"
   result "$1" gateway-hello memory_ratio_vs_slso_default "$r_mem"
 }
-goals stratus-node
-goals "stratus-node-c$CONCURRENCY"
+# Rows left out by ROWS read as NA.
+for row in stratus-node "stratus-node-c$CONCURRENCY" slso-default slso-inprocess stratus-cpp \
+  stratus-health node-floor; do
+  : "${RPS[$row]:=NA}" "${P99[$row]:=NA}" "${MIB[$row]:=NA}"
+done
+wanted stratus-node && goals stratus-node
+wanted stratus-node-c && goals "stratus-node-c$CONCURRENCY"
 cpp=${RPS[stratus-cpp]} floor=${RPS[node-floor]}
 echo "== C++ echo: $cpp req/s (goal >= 25,000: $(verdict "$cpp" 25000 '>='))," \
   "$(ratio "$cpp" "$floor")x the bare Node floor ($floor req/s);" \
