@@ -31,8 +31,7 @@ const std::vector<std::string>& Steps() {
       "CREATE TABLE objects_versions (id INTEGER PRIMARY KEY, bucket TEXT NOT NULL,"
       "  key TEXT NOT NULL, version_id TEXT NOT NULL, is_latest INTEGER NOT NULL,"
       "  delete_marker INTEGER NOT NULL, size INTEGER NOT NULL, etag TEXT NOT NULL,"
-      "  last_modified_ms INTEGER NOT NULL, attrs TEXT NOT NULL, inline_body BLOB,"
-      "  UNIQUE (bucket, key, version_id));"
+      "  last_modified_ms INTEGER NOT NULL, attrs TEXT NOT NULL, inline_body BLOB);"
       "INSERT INTO objects_versions (id, bucket, key, version_id, is_latest, delete_marker, size,"
       "  etag, last_modified_ms, attrs, inline_body)"
       "  SELECT id, bucket, key, 'null', 1, 0, size, etag, last_modified_ms, attrs, inline_body"
@@ -41,6 +40,8 @@ const std::vector<std::string>& Steps() {
       "ALTER TABLE objects_versions RENAME TO objects_objects;"
       // One latest version per key; listings of current objects walk this index alone.
       "CREATE UNIQUE INDEX objects_latest ON objects_objects (bucket, key) WHERE is_latest = 1;"
+      // Also finds a version by id: a key has few versions, so no (bucket, key, version_id)
+      // index is kept; every PUT would have paid for it.
       "CREATE INDEX objects_history ON objects_objects (bucket, key, id DESC);",
   };
   return steps;

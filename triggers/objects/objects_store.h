@@ -139,10 +139,10 @@ class ObjectStore {
                                      const std::string& fresh_version_id, int64_t now_ms,
                                      std::vector<std::string>* freed);
   // Removes one version for good (removed=false when absent); the next newest version, if
-  // any, becomes the latest.
+  // any, becomes the latest (`promote` false: the caller knows there is none).
   Result<DeleteOutcome> DeleteVersion(const std::string& bucket, const std::string& key,
                                       const std::string& version_id,
-                                      std::vector<std::string>* freed);
+                                      std::vector<std::string>* freed, bool promote = true);
   // Up to `limit` latest non-marker versions of `bucket`'s keys in binary order with
   // lower <= key (or < when !lower_inclusive) and key < upper (no upper bound when empty).
   Result<std::vector<ListEntry>> ListObjects(const std::string& bucket, const std::string& lower,
@@ -178,7 +178,9 @@ class ObjectStore {
   Result<std::optional<ObjectRecord>> ReadObject(const std::string& sql, const std::string& bucket,
                                                  const std::string& key, const std::string& third);
   Result<std::string> BucketVersioning(const std::string& bucket);
-  Status InsertVersion(ObjectRecord& record);
+  // `others_may_exist` false: the key can have no version but a null one already removed
+  // (a bucket never versioned), so there is no latest flag to clear.
+  Status InsertVersion(ObjectRecord& record, bool others_may_exist = true);
   // Removes the row `id` and its segments (blobs to `freed`).
   Status RemoveRow(int64_t id, std::vector<std::string>* freed);
   Status ClearLatest(const std::string& bucket, const std::string& key);

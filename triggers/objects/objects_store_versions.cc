@@ -106,8 +106,8 @@ Status ObjectStore::ClearLatest(const std::string& bucket, const std::string& ke
   return (*stmt)->BindAll(bucket, key).Run();
 }
 
-Status ObjectStore::InsertVersion(ObjectRecord& record) {
-  STRATUS_RETURN_IF_ERROR(ClearLatest(record.bucket, record.key));
+Status ObjectStore::InsertVersion(ObjectRecord& record, bool others_may_exist) {
+  if (others_may_exist) STRATUS_RETURN_IF_ERROR(ClearLatest(record.bucket, record.key));
   auto stmt = db_.Prepare(
       "INSERT INTO objects_objects (bucket, key, version_id, is_latest, delete_marker, size, "
       "etag, last_modified_ms, attrs, inline_body) VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?)");
@@ -138,12 +138,15 @@ Status ObjectStore::PutObject(ObjectRecord& record, std::vector<std::string>* fr
   auto versioning = BucketVersioning(record.bucket);
   if (!versioning.ok()) return versioning.status();
   record.delete_marker = false;
+  // In a bucket never versioned the null version is the key's only row: with it gone there
+  // is no other to promote or to clear (the common PUT skips two statements).
+  bool others_may_exist = !versioning->empty();
   if (*versioning != kEnabled) {
     record.version_id = kNullVersion;
-    auto removed = DeleteVersion(record.bucket, record.key, kNullVersion, freed);
+    auto removed = DeleteVersion(record.bucket, record.key, kNullVersion, freed, others_may_exist);
     if (!removed.ok()) return removed.status();
   }
-  return InsertVersion(record);
+  return InsertVersion(record, others_may_exist);
 }
 
 Result<DeleteOutcome> ObjectStore::DeleteObject(const std::string& bucket, const std::string& key,
@@ -172,7 +175,8 @@ Result<DeleteOutcome> ObjectStore::DeleteObject(const std::string& bucket, const
 
 Result<DeleteOutcome> ObjectStore::DeleteVersion(const std::string& bucket, const std::string& key,
                                                  const std::string& version_id,
-                                                 std::vector<std::string>* freed) {
+                                                 std::vector<std::string>* freed,
+                                                 bool promote) {
   DeleteOutcome outcome;
   outcome.version_id = version_id;
   auto find = db_.Prepare(
@@ -188,12 +192,12 @@ Result<DeleteOutcome> ObjectStore::DeleteVersion(const std::string& bucket, cons
   (*find)->Reset();
   STRATUS_RETURN_IF_ERROR(RemoveRow(id, freed));
   outcome.removed = true;
-  if (was_latest) {
-    auto promote = db_.Prepare(
+  if (was_latest && promote) {
+    auto next = db_.Prepare(
         "UPDATE objects_objects SET is_latest = 1 WHERE id = (SELECT id FROM objects_objects "
         "WHERE bucket = ?1 AND key = ?2 ORDER BY id DESC LIMIT 1)");
-    if (!promote.ok()) return promote.status();
-    STRATUS_RETURN_IF_ERROR((*promote)->BindAll(bucket, key).Run());
+    if (!next.ok()) return next.status();
+    STRATUS_RETURN_IF_ERROR((*next)->BindAll(bucket, key).Run());
   }
   return outcome;
 }
