@@ -89,69 +89,34 @@ bool MapCommon(const Json& object, bool decode_base64, http::Response* response)
   return true;
 }
 
-// What a 2.0 response is, found without building its tree: whether it is JSON at all, whether
-// it is a string, and whether it is an object with a top-level statusCode. A function that
-// returns its data (inferred as a 200 JSON body) is then never parsed into a tree.
-class ResponseShape : public nlohmann::json_sax<Json> {
- public:
-  bool valid = true, is_string = false, has_status = false;
-
-  bool null() override { return Value(); }
-  bool boolean(bool) override { return Value(); }
-  bool number_integer(number_integer_t) override { return Value(); }
-  bool number_unsigned(number_unsigned_t) override { return Value(); }
-  bool number_float(number_float_t, const string_t&) override { return Value(); }
-  bool string(string_t&) override {
-    if (depth_ == 0) is_string = true;
-    return Value();
-  }
-  bool binary(binary_t&) override { return Value(); }
-  bool start_object(std::size_t) override {
-    ++depth_;
-    return true;
-  }
-  bool key(string_t& name) override {
-    if (depth_ == 1 && name == "statusCode") has_status = true;
-    return true;
-  }
-  bool end_object() override {
-    --depth_;
-    return true;
-  }
-  bool start_array(std::size_t) override {
-    ++depth_;
-    return true;
-  }
-  bool end_array() override {
-    --depth_;
-    return true;
-  }
-  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override {
-    valid = false;
-    return false;
-  }
-
- private:
-  bool Value() { return true; }
-  int depth_ = 0;
-};
+// Inference: any valid JSON without a statusCode is a 200 JSON body; a string is the body
+// itself (AWS's own example: "Hello from Lambda!").
+http::Response InferredResponse(const std::string& payload, const Json* parsed) {
+  http::Response response;
+  response.status = 200;
+  response.headers.Add("Content-Type", "application/json");
+  response.body = parsed != nullptr && parsed->is_string() ? parsed->get<std::string>() : payload;
+  return response;
+}
 
 }  // namespace
 
 std::optional<http::Response> MapHttpResponse(const std::string& payload) {
-  ResponseShape shape;
-  Json::sax_parse(payload, &shape, nlohmann::json::input_format_t::json, /*strict=*/true);
-  if (!shape.valid) return std::nullopt;
-  http::Response response;
-  if (!shape.has_status) {
-    // Inference: any valid JSON without a statusCode is a 200 JSON body; a string is the
-    // body itself (AWS's own example: "Hello from Lambda!").
-    response.status = 200;
-    response.headers.Add("Content-Type", "application/json");
-    response.body = shape.is_string ? Parse(payload).get<std::string>() : payload;
-    return response;
+  // Data that is neither a string nor spells statusCode (not even with \u escapes) needs
+  // only its validity checked, not a tree: a function returning its data is never parsed.
+  size_t first = payload.find_first_not_of(" \t\r\n");
+  bool is_string = first != std::string::npos && payload[first] == '"';
+  if (!is_string && payload.find("statusCode") == std::string::npos &&
+      payload.find("\\u") == std::string::npos) {
+    if (!Json::accept(payload)) return std::nullopt;
+    return InferredResponse(payload, nullptr);
   }
   Json parsed = Parse(payload);
+  if (parsed.is_discarded()) return std::nullopt;
+  if (!parsed.is_object() || !parsed.contains("statusCode")) {
+    return InferredResponse(payload, &parsed);
+  }
+  http::Response response;
   if (!MapCommon(parsed, /*decode_base64=*/true, &response)) return std::nullopt;
   if (auto it = parsed.find("cookies"); it != parsed.end() && !it->is_null()) {
     if (!it->is_array()) return std::nullopt;

@@ -89,6 +89,13 @@ TEST_CASE("MapHttpResponse: only a top-level statusCode makes a response object"
   REQUIRE(own);
   CHECK(own->status == 418);
   CHECK(own->body == "x");
+  auto escaped = MapHttpResponse(R"({"status\u0043ode":202,"body":"esc"})");  // a \u-spelt key
+  REQUIRE(escaped);
+  CHECK(escaped->status == 202);
+  CHECK(escaped->body == "esc");
+  auto spaced = MapHttpResponse(" \n \"padded\"");
+  REQUIRE(spaced);
+  CHECK(spaced->body == "padded");
   CHECK_FALSE(MapHttpResponse("{\"statusCode\":200"));   // cut short
   CHECK_FALSE(MapHttpResponse("not json"));
   CHECK_FALSE(MapHttpResponse(""));
