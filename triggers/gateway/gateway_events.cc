@@ -102,23 +102,19 @@ void WriteStringMap(const std::map<std::string, std::string>& map, JsonWriter* e
   event->EndObject();
 }
 
-// REST keeps the header names as sent (the first spelling of each); the single-value map holds
-// the last value, the multi-value map all of them.
-void WriteRestHeaders(const http::Request& request, JsonWriter* event) {
-  std::vector<std::pair<std::string, std::vector<std::string>>> grouped;  // first-seen order
-  std::map<std::string, size_t> index;  // lower-case name -> entry
-  for (const auto& [name, value] : request.headers) {
-    auto [it, added] = index.emplace(Lower(name), grouped.size());
-    if (added) grouped.emplace_back(name, std::vector<std::string>{});
-    grouped[it->second].second.push_back(value);
-  }
+using Grouped = std::vector<std::pair<std::string, std::vector<std::string>>>;
+
+// REST's pair of maps for headers and query strings: `single` holds each name's last value,
+// `multi` all of them, in order; both null when there are none.
+void WriteSingleAndMulti(const char* single, const char* multi, const Grouped& grouped,
+                         JsonWriter* event) {
   if (grouped.empty()) {
-    event->Key("headers").Null().Key("multiValueHeaders").Null();
+    event->Key(single).Null().Key(multi).Null();
     return;
   }
-  event->Key("headers").BeginObject();
+  event->Key(single).BeginObject();
   for (const auto& [name, values] : grouped) event->Member(name, values.back());
-  event->EndObject().Key("multiValueHeaders").BeginObject();
+  event->EndObject().Key(multi).BeginObject();
   for (const auto& [name, values] : grouped) {
     event->Key(name).BeginArray();
     for (const auto& value : values) event->String(value);
@@ -127,21 +123,16 @@ void WriteRestHeaders(const http::Request& request, JsonWriter* event) {
   event->EndObject();
 }
 
-void WriteRestQuery(std::string_view raw_query, JsonWriter* event) {
-  auto query = ParseQuery(raw_query);
-  if (query.empty()) {
-    event->Key("queryStringParameters").Null().Key("multiValueQueryStringParameters").Null();
-    return;
+// REST keeps the header names as sent (the first spelling of each).
+Grouped RestHeaders(const http::Request& request) {
+  Grouped grouped;  // first-seen order
+  std::map<std::string, size_t> index;  // lower-case name -> entry
+  for (const auto& [name, value] : request.headers) {
+    auto [it, added] = index.emplace(Lower(name), grouped.size());
+    if (added) grouped.emplace_back(name, std::vector<std::string>{});
+    grouped[it->second].second.push_back(value);
   }
-  event->Key("queryStringParameters").BeginObject();
-  for (const auto& [key, values] : query) event->Member(key, values.back());
-  event->EndObject().Key("multiValueQueryStringParameters").BeginObject();
-  for (const auto& [key, values] : query) {
-    event->Key(key).BeginArray();
-    for (const auto& value : values) event->String(value);
-    event->EndArray();
-  }
-  event->EndObject();
+  return grouped;
 }
 
 std::string HostOf(const http::Request& request) {
@@ -316,8 +307,9 @@ std::string BuildRestEvent(const Route& route, const http::Request& request,
       .Member("resource", route.path)
       .Member("path", path.empty() ? "/" : path)
       .Member("httpMethod", request.method);
-  WriteRestHeaders(request, &event);
-  WriteRestQuery(request.query, &event);
+  WriteSingleAndMulti("headers", "multiValueHeaders", RestHeaders(request), &event);
+  WriteSingleAndMulti("queryStringParameters", "multiValueQueryStringParameters",
+                      ParseQuery(request.query), &event);
   event.Key("pathParameters");
   WriteStringMap(request.params, &event);
   event.Key("stageVariables");
