@@ -5,9 +5,7 @@
 # Usage: lambda_boto3.sh PATH_TO_STRATUS. Exits 77 (skipped) when boto3 is missing.
 . "$(dirname "$0")/lib.sh" "$1"
 
-# Debian's interpreter explicitly: a python3 earlier on PATH may be another one without boto3.
-PY=${BOTO3_PYTHON:-/usr/bin/python3}
-"$PY" -c 'import boto3' 2>/dev/null || { echo "SKIP: boto3 not importable by $PY (apt-get install python3-boto3)"; exit 77; }
+need_boto3
 make_project
 start_stratus
 "$PY" "$(dirname "$0")/lambda_boto3.py" "$ENDPOINT" || FAILURES=$((FAILURES + 1))

@@ -74,6 +74,36 @@ exports.handler = async (event) => {
 JS
 }
 
+# Exits 77 (skipped) unless boto3 imports in $PY (Debian's interpreter by default: a python3
+# earlier on PATH may be another one without boto3). Sets PY.
+need_boto3() {
+  PY=${BOTO3_PYTHON:-/usr/bin/python3}
+  "$PY" -c 'import boto3' 2>/dev/null || { echo "SKIP: boto3 not importable by $PY (apt-get install python3-boto3)"; exit 77; }
+}
+# Exits 77 (skipped) unless every named command is installed.
+need_commands() {
+  local c
+  for c in "$@"; do command -v "$c" >/dev/null || { echo "SKIP: $c not installed"; exit 77; }; done
+}
+
+# Writes $TMP/stratus.yaml: a `record` function (write_event_recorder) saving each event from
+# the object trigger EVENT (the YAML of `- object: ...`) into $TMP/events, and BUCKETS.
+recorder_project() {  # EVENT BUCKETS
+  mkdir -p "$TMP/events"
+  cat >"$TMP/stratus.yaml" <<YAML
+functions:
+  record:
+    runtime: python3.11
+    handler: record.handler
+    timeout: 10
+    environment: { OUT: "$TMP/events" }
+    events:
+      - object: $1
+buckets: $2
+YAML
+  write_event_recorder
+}
+
 # Writes $TMP/record.py: a handler (record.handler) saving each event it gets as a JSON file
 # in the directory its OUT variable names.
 write_event_recorder() {

@@ -5,21 +5,8 @@
 # Usage: objects_boto3.sh PATH_TO_STRATUS. Exits 77 (skipped) when boto3 is missing.
 . "$(dirname "$0")/lib.sh" "$1"
 
-PY=${BOTO3_PYTHON:-/usr/bin/python3}
-"$PY" -c 'import boto3' 2>/dev/null || { echo "SKIP: boto3 not importable by $PY"; exit 77; }
-mkdir -p "$TMP/events"
-cat >"$TMP/stratus.yaml" <<YAML
-functions:
-  record:
-    runtime: python3.11
-    handler: record.handler
-    timeout: 10
-    environment: { OUT: "$TMP/events" }
-    events:
-      - object: { bucket: watched, on: [created], prefix: in/, suffix: .txt }
-buckets: [watched, plain]
-YAML
-write_event_recorder
+need_boto3
+recorder_project "{ bucket: watched, on: [created], prefix: in/, suffix: .txt }" "[watched, plain]"
 start_stratus
 "$PY" "$(dirname "$0")/objects_boto3.py" "$ENDPOINT" "$TMP/events" || FAILURES=$((FAILURES + 1))
 stop_stratus_and_finish

@@ -5,23 +5,9 @@
 # a function. Usage: objects_post.sh PATH_TO_STRATUS. Exits 77 without boto3, curl or aws.
 . "$(dirname "$0")/lib.sh" "$1"
 
-PY=${BOTO3_PYTHON:-/usr/bin/python3}
-"$PY" -c 'import boto3' 2>/dev/null || { echo "SKIP: boto3 not importable by $PY"; exit 77; }
-command -v curl >/dev/null || { echo "SKIP: curl not installed"; exit 77; }
-command -v aws >/dev/null || { echo "SKIP: aws not installed"; exit 77; }
-mkdir -p "$TMP/events"
-cat >"$TMP/stratus.yaml" <<YAML
-functions:
-  record:
-    runtime: python3.11
-    handler: record.handler
-    timeout: 10
-    environment: { OUT: "$TMP/events" }
-    events:
-      - object: { bucket: forms, on: ["s3:ObjectCreated:Post"] }
-buckets: [forms]
-YAML
-write_event_recorder
+need_boto3
+need_commands curl aws
+recorder_project "{ bucket: forms, on: [\"s3:ObjectCreated:Post\"] }" "[forms]"
 start_stratus
 
 # presign KEY CONDITIONS_JSON FIELDS_JSON: prints the URL, then one NAME=VALUE per line.

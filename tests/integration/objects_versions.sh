@@ -7,22 +7,9 @@
 # Usage: objects_versions.sh PATH_TO_STRATUS. Exits 77 without aws or boto3.
 . "$(dirname "$0")/lib.sh" "$1"
 
-command -v aws >/dev/null || { echo "SKIP: aws not installed"; exit 77; }
-PY=${BOTO3_PYTHON:-/usr/bin/python3}
-"$PY" -c 'import boto3' 2>/dev/null || { echo "SKIP: boto3 not importable by $PY"; exit 77; }
-mkdir -p "$TMP/events"
-cat >"$TMP/stratus.yaml" <<YAML
-functions:
-  record:
-    runtime: python3.11
-    handler: record.handler
-    timeout: 10
-    environment: { OUT: "$TMP/events" }
-    events:
-      - object: { bucket: watched, on: [s3:ObjectRemoved:DeleteMarkerCreated] }
-buckets: [cli-versions, watched]
-YAML
-write_event_recorder
+need_boto3
+need_commands aws
+recorder_project "{ bucket: watched, on: [s3:ObjectRemoved:DeleteMarkerCreated] }" "[cli-versions, watched]"
 start_stratus
 s3api() { aws --endpoint-url "$ENDPOINT" s3api "$@"; }
 

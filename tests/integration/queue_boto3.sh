@@ -5,8 +5,7 @@
 # Usage: queue_boto3.sh PATH_TO_STRATUS. Exits 77 (skipped) when boto3 is missing.
 . "$(dirname "$0")/lib.sh" "$1"
 
-PY=${BOTO3_PYTHON:-/usr/bin/python3}
-"$PY" -c 'import boto3' 2>/dev/null || { echo "SKIP: boto3 not importable by $PY (apt-get install python3-boto3)"; exit 77; }
+need_boto3
 cat >"$TMP/stratus.yaml" <<'YAML'
 functions:
   consumer: { runtime: python3.11, handler: consumer.handler, timeout: 10 }
