@@ -144,10 +144,7 @@ TEST_CASE("API: virtual-hosted requests and bucket-level checks") {
 
 TEST_CASE("API: queue notifications go through the emulator's queue sink") {
   Fixture f;
-  auto r = f.Send("PUT", "/box?notification",
-                  "<NotificationConfiguration><QueueConfiguration><Id>q</Id>"
-                  "<Queue>arn:aws:sqs:us-east-1:000000000000:jobs</Queue>"
-                  "<Event>s3:ObjectCreated:*</Event></QueueConfiguration></NotificationConfiguration>");
+  auto r = f.NotifyJobsQueue("q", {"s3:ObjectCreated:*"});
   REQUIRE(r.status == 200);
   CHECK(f.Send("PUT", "/box/a%20b.txt", "12345").status == 200);
   auto sent = f.Sent();

@@ -59,6 +59,13 @@ class Fixture {
     REQUIRE_MESSAGE(response.has_value(), std::string(method + " " + target));
     return *response;
   }
+  // PUT /box?notification sending `events` (S3 event names) to the queue "jobs".
+  testing::RawResponse NotifyJobsQueue(const std::string& id, std::vector<std::string> events) {
+    std::string xml = "<NotificationConfiguration><QueueConfiguration><Id>" + id + "</Id>"
+                      "<Queue>arn:aws:sqs:us-east-1:000000000000:jobs</Queue>";
+    for (const auto& event : events) xml += "<Event>" + event + "</Event>";
+    return Send("PUT", "/box?notification", xml + "</QueueConfiguration></NotificationConfiguration>");
+  }
   std::vector<std::pair<std::string, std::string>> Sent() {
     std::lock_guard<std::mutex> lock(mu_);
     return sent_;

@@ -355,10 +355,7 @@ TEST_CASE("POST: the policy is enforced, content-length-range on the real size")
 
 TEST_CASE("POST: s3:ObjectCreated:Post reaches a queue") {
   Fixture f;
-  auto r = f.Send("PUT", "/box?notification",
-                  "<NotificationConfiguration><QueueConfiguration><Id>posts</Id>"
-                  "<Queue>arn:aws:sqs:us-east-1:000000000000:jobs</Queue>"
-                  "<Event>s3:ObjectCreated:Post</Event></QueueConfiguration></NotificationConfiguration>");
+  auto r = f.NotifyJobsQueue("posts", {"s3:ObjectCreated:Post"});
   REQUIRE(r.status == 200);
   CHECK(f.Send("PUT", "/box/by-put", "x").status == 200);  // a Put: not selected
   CHECK(Post(f, Form().Field("key", "in/${filename}").File("12345", "r.txt").Finish()).status == 204);

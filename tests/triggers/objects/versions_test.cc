@@ -358,11 +358,7 @@ TEST_CASE("Versions: copies from a version") {
 
 TEST_CASE("Versions: events carry versionId, and a simple DELETE is DeleteMarkerCreated") {
   Fixture f;
-  auto r = f.Send("PUT", "/box?notification",
-                  "<NotificationConfiguration><QueueConfiguration><Id>q</Id>"
-                  "<Queue>arn:aws:sqs:us-east-1:000000000000:jobs</Queue>"
-                  "<Event>s3:ObjectCreated:*</Event><Event>s3:ObjectRemoved:*</Event>"
-                  "</QueueConfiguration></NotificationConfiguration>");
+  auto r = f.NotifyJobsQueue("q", {"s3:ObjectCreated:*", "s3:ObjectRemoved:*"});
   REQUIRE(r.status == 200);
   f.Send("PUT", "/box/plain", "x");
   SetVersioning(f, "Enabled");
