@@ -85,11 +85,13 @@ class BlobSink : public std::enable_shared_from_this<BlobSink> {
       --next_hash_;
       --next_write_;
     }
-    if (hashing_ || writing_) return;
-    if (finishing_ && (chunks_.empty() || !status_.ok())) {
-      Complete();
+    if (finishing_) {
+      if (!hashing_ && !writing_ && (chunks_.empty() || !status_.ok())) Complete();
       return;
     }
+    // Reading resumes as soon as there is room, not once both chains are idle: waiting for
+    // idle left the hash thread without a chunk while the next one gathered (~25% of a large
+    // PUT's time).
     if (!Saturated() && on_drain_) {
       auto drain = on_drain_;  // the callback may replace itself
       drain();
@@ -101,12 +103,17 @@ class BlobSink : public std::enable_shared_from_this<BlobSink> {
     hashing_ = true;
     auto self = shared_from_this();
     auto data = chunks_[next_hash_++].data;
-    blobs_.loop().QueueWork([self, data] { self->hasher_.Update(*data); },
-                            [self] {
-                              self->hashing_ = false;
-                              self->MarkFirst(&Chunk::hashed);
-                              self->Pump();
-                            });
+    auto work = [self, data] { self->hasher_.Update(*data); };
+    auto after = [self] {
+      self->hashing_ = false;
+      self->MarkFirst(&Chunk::hashed);
+      self->Pump();
+    };
+    if (options_.hash_runner) {
+      options_.hash_runner(std::move(work), std::move(after));
+    } else {
+      blobs_.loop().QueueWork(std::move(work), std::move(after));
+    }
   }
 
   void StartWrite() {
