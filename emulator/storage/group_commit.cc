@@ -88,6 +88,11 @@ void GroupCommitter::Flush() {
   Result<Transaction> tx = db_.Begin();
   if (!tx.ok()) {
     for (Status& result : results) result = tx.status().Annotate("group commit");
+  } else if (batch.size() == 1) {
+    // Alone in its transaction a change needs no savepoint: failing, it rolls the whole back.
+    results[0] = batch[0].change(db_);
+    Status end = results[0].ok() ? tx->Commit() : tx->Rollback();
+    if (results[0].ok() && !end.ok()) results[0] = end.Annotate("group commit");
   } else {
     for (size_t i = 0; i < batch.size(); ++i) {
       Result<Transaction> savepoint = db_.Begin();

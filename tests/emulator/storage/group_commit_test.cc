@@ -110,6 +110,37 @@ TEST_CASE("a failing change is rolled back alone; the others commit") {
   });
 }
 
+TEST_CASE("a failing change alone in its batch leaves nothing behind; the next batch commits") {
+  Fixture f;
+  std::promise<void> done;
+  Status failed, next;
+  f.loop.Run([&] {
+    f.db->Write(
+        [](Db& db) {
+          STRATUS_RETURN_IF_ERROR(InsertRow(1)(db));
+          STRATUS_RETURN_IF_ERROR(InsertRow(2)(db));
+          return InsertRow(1)(db);  // duplicate key after two rows went in
+        },
+        [&](Status s) {
+          failed = s;
+          f.db->Write(InsertRow(3), [&](Status s2) {
+            next = s2;
+            done.set_value();
+          });
+        });
+  });
+  done.get_future().get();
+  CHECK(failed.code() == Status::Code::kAlreadyExists);
+  CHECK(next.ok());
+  f.loop.Run([&] {
+    CHECK_FALSE(f.db->InTransaction());
+    Statement* rows = f.observer->Prepare("SELECT group_concat(v) FROM t").value();
+    REQUIRE(rows->Step().value());
+    CHECK(rows->Text(0) == "3");
+    rows->Reset();
+  });
+}
+
 TEST_CASE("a failing COMMIT fails every change of the batch") {
   Fixture f;
   std::promise<void> all_done;
