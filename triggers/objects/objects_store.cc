@@ -90,12 +90,16 @@ Status ObjectStore::Migrate() { return db_.Migrate("objects", Steps()); }
 const std::vector<std::string>& ObjectStore::TestMigrationSteps() { return Steps(); }
 
 Status ObjectStore::CreateBucket(const std::string& name, int64_t now_ms) {
+  buckets_.erase(name);
   auto stmt = db_.Prepare("INSERT INTO objects_buckets (name, created_ms) VALUES (?, ?)");
   if (!stmt.ok()) return stmt.status();
   return (*stmt)->BindAll(name, now_ms).Run();
 }
 
 Result<std::optional<BucketRecord>> ObjectStore::FindBucket(const std::string& name) {
+  if (auto cached = buckets_.find(name); cached != buckets_.end()) {
+    return std::optional<BucketRecord>(cached->second);
+  }
   auto stmt = db_.Prepare(
       "SELECT name, created_ms, notification, versioning FROM objects_buckets WHERE name = ?");
   if (!stmt.ok()) return stmt.status();
@@ -105,6 +109,7 @@ Result<std::optional<BucketRecord>> ObjectStore::FindBucket(const std::string& n
   if (!*row) return std::optional<BucketRecord>();
   BucketRecord b{(*stmt)->Text(0), (*stmt)->Int64(1), (*stmt)->Text(2), (*stmt)->Text(3)};
   (*stmt)->Reset();
+  if (!db_.InTransaction()) buckets_.emplace(name, b);
   return std::optional<BucketRecord>(std::move(b));
 }
 
@@ -123,6 +128,7 @@ Result<std::vector<BucketRecord>> ObjectStore::ListBuckets() {
 }
 
 Status ObjectStore::DeleteBucket(const std::string& name, std::vector<std::string>* freed) {
+  buckets_.erase(name);
   auto has = BucketHasObjects(name);
   if (!has.ok()) return has.status();
   if (*has) return Status::FailedPrecondition("bucket not empty");
@@ -136,6 +142,7 @@ Status ObjectStore::DeleteBucket(const std::string& name, std::vector<std::strin
 }
 
 Status ObjectStore::SetNotification(const std::string& bucket, const std::string& json) {
+  buckets_.erase(bucket);
   auto stmt = db_.Prepare("UPDATE objects_buckets SET notification = ? WHERE name = ?");
   if (!stmt.ok()) return stmt.status();
   STRATUS_RETURN_IF_ERROR((*stmt)->BindAll(json, bucket).Run());

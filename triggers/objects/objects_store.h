@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <unordered_set>
 #include <utility>
 #include <vector>
@@ -185,6 +186,10 @@ class ObjectStore {
   Status RemoveRow(int64_t id, std::vector<std::string>* freed);
   Status ClearLatest(const std::string& bucket, const std::string& key);
   storage::Db& db_;
+  // Committed bucket rows by name: every request reads its bucket, a PUT three times. Filled
+  // only outside a transaction (so never with a change that may yet roll back); every bucket
+  // change drops its entry before it runs.
+  std::unordered_map<std::string, BucketRecord> buckets_;
 };
 
 }  // namespace stratus::triggers::objects

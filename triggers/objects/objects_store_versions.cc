@@ -16,6 +16,7 @@ constexpr const char* kEnabled = "Enabled";
 }  // namespace
 
 Status ObjectStore::SetVersioning(const std::string& bucket, const std::string& status) {
+  buckets_.erase(bucket);
   auto stmt = db_.Prepare("UPDATE objects_buckets SET versioning = ? WHERE name = ?");
   if (!stmt.ok()) return stmt.status();
   STRATUS_RETURN_IF_ERROR((*stmt)->BindAll(status, bucket).Run());
@@ -23,14 +24,10 @@ Status ObjectStore::SetVersioning(const std::string& bucket, const std::string& 
 }
 
 Result<std::string> ObjectStore::BucketVersioning(const std::string& bucket) {
-  auto stmt = db_.Prepare("SELECT versioning FROM objects_buckets WHERE name = ?");
-  if (!stmt.ok()) return stmt.status();
-  auto row = (*stmt)->BindAll(bucket).Step();
-  if (!row.ok()) return row.status();
-  if (!*row) return Status::NotFound("bucket");
-  std::string versioning = (*stmt)->Text(0);
-  (*stmt)->Reset();
-  return versioning;
+  auto found = FindBucket(bucket);
+  if (!found.ok()) return found.status();
+  if (!*found) return Status::NotFound("bucket");
+  return (*found)->versioning;
 }
 
 Result<std::optional<ObjectRecord>> ObjectStore::ReadObject(const std::string& sql,
