@@ -1,5 +1,7 @@
 #include "triggers/objects/objects_body.h"
 
+#include <mutex>
+
 #include "emulator/util/log.h"
 #include "triggers/objects/objects_chunked.h"
 
@@ -13,9 +15,8 @@ constexpr size_t kReadChunk = 1 << 20;
 // Hashing, inline buffering and the blob writer's one-write-at-a-time queue. A chunk bound for
 // disk is hashed on the thread pool (MD5 runs at ~600 MB/s: on the loop it would cap a large
 // PUT there and stall every other request meanwhile) while the chunk before it is being
-// written: the hash chain and the write chain each take chunks in order, one at a time, and
-// share them read-only, so a large PUT costs about its hashing time. An inline body is hashed
-// at the end.
+// written: the hash chain and the write chain each take chunks in order and share them
+// read-only, so a large PUT costs about its hashing time. An inline body is hashed at the end.
 class BlobSink : public std::enable_shared_from_this<BlobSink> {
  public:
   BlobSink(storage::BlobStore& blobs, IngestOptions options)
@@ -86,7 +87,7 @@ class BlobSink : public std::enable_shared_from_this<BlobSink> {
       --next_write_;
     }
     if (finishing_) {
-      if (!hashing_ && !writing_ && (chunks_.empty() || !status_.ok())) Complete();
+      if (hashes_pending_ == 0 && !writing_ && (chunks_.empty() || !status_.ok())) Complete();
       return;
     }
     // Reading resumes as soon as there is room, not once both chains are idle: waiting for
@@ -98,21 +99,46 @@ class BlobSink : public std::enable_shared_from_this<BlobSink> {
     }
   }
 
+  // Hands every gathered chunk to the hash chain: one pool task at a time hashes the waiting
+  // chunks back to back and reports each on the loop. Going back to the loop between chunks
+  // left the hashing thread idle until the loop, busy reading, took its answer (~10% of a
+  // large PUT's time).
   void StartHash() {
-    if (hashing_ || next_hash_ >= chunks_.size()) return;
-    hashing_ = true;
+    bool start = false;
+    {
+      std::lock_guard<std::mutex> lock(hash_mu_);
+      while (next_hash_ < chunks_.size()) {
+        hash_waiting_.push_back(chunks_[next_hash_++].data);
+        ++hashes_pending_;
+      }
+      start = !hash_waiting_.empty() && !hash_running_;
+      if (start) hash_running_ = true;
+    }
+    if (!start) return;
     auto self = shared_from_this();
-    auto data = chunks_[next_hash_++].data;
-    auto work = [self, data] { self->hasher_.Update(*data); };
-    auto after = [self] {
-      self->hashing_ = false;
-      self->MarkFirst(&Chunk::hashed);
-      self->Pump();
-    };
-    if (options_.hash_runner) {
-      options_.hash_runner(std::move(work), std::move(after));
-    } else {
-      blobs_.loop().QueueWork(std::move(work), std::move(after));
+    blobs_.loop().QueueWork([self] { self->HashWaiting(); }, [self] {});
+  }
+
+  // Pool thread: hashes the waiting chunks in order until none is left.
+  void HashWaiting() {
+    for (;;) {
+      std::shared_ptr<const std::string> data;
+      {
+        std::lock_guard<std::mutex> lock(hash_mu_);
+        if (hash_waiting_.empty()) {
+          hash_running_ = false;
+          return;
+        }
+        data = std::move(hash_waiting_.front());
+        hash_waiting_.pop_front();
+      }
+      if (options_.before_hash_step) options_.before_hash_step();
+      hasher_.Update(*data);
+      blobs_.loop().Post([self = shared_from_this()] {
+        --self->hashes_pending_;
+        self->MarkFirst(&Chunk::hashed);
+        self->Pump();
+      });
     }
   }
 
@@ -171,13 +197,17 @@ class BlobSink : public std::enable_shared_from_this<BlobSink> {
   storage::BlobStore& blobs_;
   IngestOptions options_;
   BodyHasher hasher_;  // touched by one pool task at a time, in chunk order
+  std::mutex hash_mu_;  // guards hash_waiting_ and hash_running_
+  std::deque<std::shared_ptr<const std::string>> hash_waiting_;
+  bool hash_running_ = false;  // a pool task is draining hash_waiting_
+  size_t hashes_pending_ = 0;  // handed to the hash chain, not yet reported back
   std::unique_ptr<storage::BlobWriter> writer_;
   std::string buffer_;
   std::deque<Chunk> chunks_;  // gathered, not yet both hashed and written
   size_t next_hash_ = 0, next_write_ = 0;  // indexes into chunks_
   uint64_t queued_bytes_ = 0;
   uint64_t size_ = 0;
-  bool hashing_ = false, writing_ = false, finishing_ = false;
+  bool writing_ = false, finishing_ = false;
   Status status_;
   std::function<void()> on_drain_;
   std::map<std::string, std::string> trailers_;

@@ -40,9 +40,9 @@ struct IngestOptions {
   std::vector<ChecksumAlgorithm> algorithms;
   bool allow_inline = true;
   uint64_t max_size = kMaxObjectSize;
-  // Runs one hashing step off the loop thread, then `after` on it. Empty: the loop's thread
-  // pool (tests hold steps back to fix the order of the hash and write chains).
-  std::function<void(std::function<void()> work, std::function<void()> after)> hash_runner;
+  // Runs on the hashing thread before each chunk is hashed (tests hold hashing back there to
+  // fix the order of the hash and write chains).
+  std::function<void()> before_hash_step;
 };
 
 struct IngestResult {

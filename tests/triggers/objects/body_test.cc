@@ -8,7 +8,8 @@
 #include <openssl/evp.h>
 
 #include <atomic>
-#include <deque>
+#include <condition_variable>
+#include <mutex>
 #include <random>
 
 #include "tests/triggers/objects/objects_fixture.h"
@@ -58,9 +59,39 @@ TEST_CASE("a body of many chunks is hashed in order: the ETag is its MD5, GET re
   CHECK(get.body == body);
 }
 
+// Lets the hashing thread through one chunk at a time, as the test allows.
+class HashGate {
+ public:
+  void Pass() {  // hashing thread
+    std::unique_lock<std::mutex> lock(mu_);
+    ++entered_;
+    changed_.notify_all();
+    changed_.wait(lock, [&] { return entered_ <= allowed_; });
+  }
+  void Allow(int steps) {
+    std::lock_guard<std::mutex> lock(mu_);
+    allowed_ += steps;
+    changed_.notify_all();
+  }
+  // Waits (up to 10 s) until the hashing thread has reached its `step`th chunk.
+  bool Reached(int step) {
+    std::unique_lock<std::mutex> lock(mu_);
+    return changed_.wait_for(lock, std::chrono::seconds(10), [&] { return entered_ >= step; });
+  }
+  int entered() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return entered_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable changed_;
+  int entered_ = 0, allowed_ = 0;
+};
+
 // The body of a connection, fed on the loop thread in 64 KiB pieces until the sink pauses it,
-// with hashing steps held back until the test releases them.
-struct HeldHashing {
+// with its hashing held at a gate.
+struct GatedIngest {
   testing::LoopThread lt;
   testing::TempDir dir;
   std::unique_ptr<storage::BlobStore> blobs;
@@ -69,25 +100,16 @@ struct HeldHashing {
   size_t fed = 0;
   bool feeding = false, feed_on_resume = false;
   std::atomic<int> resumes{0};
-  std::mutex mu;
-  std::deque<std::pair<std::function<void()>, std::function<void()>>> held;  // work, after
-  bool hold = true;
+  HashGate gate;
   std::promise<Result<IngestResult>> finished;
 
-  explicit HeldHashing(std::string b) : body(std::move(b)) {
+  explicit GatedIngest(std::string b) : body(std::move(b)) {
     lt.Run([&] {
       auto opened = storage::BlobStore::Open(lt.loop(), dir.path(), storage::Durability::kOff);
       REQUIRE_MESSAGE(opened.ok(), opened.status().ToString());
       blobs = std::move(opened).value();
       IngestOptions options;
-      options.hash_runner = [this](std::function<void()> work, std::function<void()> after) {
-        std::lock_guard<std::mutex> lock(mu);
-        if (hold) {
-          held.emplace_back(std::move(work), std::move(after));
-        } else {
-          lt.loop().QueueWork(std::move(work), std::move(after));
-        }
-      };
+      options.before_hash_step = [this] { gate.Pass(); };
       stream->SetResumeHook([this] {
         ++resumes;
         if (feed_on_resume) Feed();
@@ -97,7 +119,8 @@ struct HeldHashing {
       Feed();
     });
   }
-  ~HeldHashing() {
+  ~GatedIngest() {
+    gate.Allow(1 << 20);  // never leave the hashing thread waiting
     lt.Run([&] {
       stream.reset();
       blobs.reset();
@@ -114,60 +137,37 @@ struct HeldHashing {
     feeding = false;
     if (fed == body.size() && !stream->ended()) stream->End(Status::Ok());
   }
-  size_t Held() {
-    std::lock_guard<std::mutex> lock(mu);
-    return held.size();
-  }
-  // Runs the oldest held hashing step (work and completion) on the loop thread.
-  void ReleaseOne() {
-    lt.Run([&] {
-      std::pair<std::function<void()>, std::function<void()>> step;
-      {
-        std::lock_guard<std::mutex> lock(mu);
-        REQUIRE(!held.empty());
-        step = std::move(held.front());
-        held.pop_front();
-      }
-      step.first();
-      step.second();
-    });
-  }
   void RunFree() {
+    gate.Allow(1 << 20);
     lt.Run([&] {
-      std::deque<std::pair<std::function<void()>, std::function<void()>>> steps;
-      {
-        std::lock_guard<std::mutex> lock(mu);
-        hold = false;
-        steps.swap(held);
-      }
       feed_on_resume = true;
-      for (auto& step : steps) lt.loop().QueueWork(std::move(step.first), std::move(step.second));
       Feed();
     });
   }
 };
 
 TEST_CASE("a paused body resumes once its first chunk is hashed and written, while the hash chain is still busy") {
-  HeldHashing h(RandomBody(6 << 20, 11));
+  GatedIngest g(RandomBody(6 << 20, 11));
   // Four 1 MiB chunks wait (the most kept in memory); hashing holds at the first.
-  REQUIRE(h.lt.Run([&] { return h.stream->paused(); }));
-  CHECK(h.fed == 4u << 20);
-  REQUIRE(h.Held() == 1);
-  h.ReleaseOne();
+  REQUIRE(g.lt.Run([&] { return g.stream->paused(); }));
+  CHECK(g.fed == 4u << 20);
+  REQUIRE(g.gate.Reached(1));
+  g.gate.Allow(1);
   // The first chunk leaves both chains once its write is done too (the writes run freely);
-  // reading must resume then, though the second chunk's hashing is held.
-  for (int i = 0; i < 1000 && h.resumes == 0; ++i) {
+  // reading must resume then, though the hashing thread holds at the second chunk.
+  REQUIRE(g.gate.Reached(2));
+  for (int i = 0; i < 1000 && g.resumes == 0; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
-  CHECK(h.resumes == 1);
-  CHECK(h.Held() == 1);
-  h.RunFree();
-  auto future = h.finished.get_future();
+  CHECK(g.resumes == 1);
+  CHECK(g.gate.entered() == 2);
+  g.RunFree();
+  auto future = g.finished.get_future();
   REQUIRE(future.wait_for(std::chrono::seconds(60)) == std::future_status::ready);
   auto result = future.get();
   REQUIRE_MESSAGE(result.ok(), result.status().ToString());
-  CHECK(result->digests.Md5Hex() == Md5Hex(h.body));
-  CHECK(result->digests.size == h.body.size());
+  CHECK(result->digests.Md5Hex() == Md5Hex(g.body));
+  CHECK(result->digests.size == g.body.size());
   CHECK(result->blob.has_value());
 }
 
