@@ -1,5 +1,10 @@
 #include "emulator/billing/meter.h"
 
+#include <algorithm>
+#include <map>
+#include <string_view>
+#include <tuple>
+
 #include "emulator/storage/db.h"
 
 namespace stratus::billing {
@@ -38,15 +43,31 @@ void Meter::Count(const std::string& service, const std::string& billing_class, 
 }
 
 Status Meter::InsertRows(storage::Db& db, const std::vector<Row>& rows) {
+  // A batch holds up to hundreds of calls of a few classes: summed first, they cost one
+  // statement per class and hour instead of one per call.
+  struct Sum {
+    int64_t calls = 0;
+    double units = 0;
+    int64_t first_ms = 0, last_ms = 0;
+  };
+  std::map<std::tuple<std::string_view, std::string_view, int64_t>, Sum> sums;
+  for (const Row& row : rows) {
+    Sum& sum = sums[{row.service, row.billing_class, row.now_ms / kHourMs * kHourMs}];
+    sum.first_ms = sum.calls++ == 0 ? row.now_ms : std::min(sum.first_ms, row.now_ms);
+    sum.last_ms = std::max(sum.last_ms, row.now_ms);
+    sum.units += row.units;
+  }
   auto stmt = db.Prepare(
       "INSERT INTO api_requests(service, billing_class, hour_ms, calls, units, first_ms,"
-      " last_ms) VALUES (?1, ?2, ?3, 1, ?4, ?5, ?5)"
+      " last_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
       " ON CONFLICT(service, billing_class, hour_ms) DO UPDATE SET"
-      " calls = calls + 1, units = units + excluded.units, last_ms = excluded.last_ms");
+      " calls = calls + excluded.calls, units = units + excluded.units,"
+      " first_ms = min(first_ms, excluded.first_ms), last_ms = max(last_ms, excluded.last_ms)");
   if (!stmt.ok()) return stmt.status();
-  for (const Row& row : rows) {
-    (*stmt)->BindAll(row.service, row.billing_class, row.now_ms / kHourMs * kHourMs, row.units,
-                     row.now_ms);
+  for (const auto& [key, sum] : sums) {
+    const auto& [service, billing_class, hour_ms] = key;
+    (*stmt)->BindAll(service, billing_class, hour_ms, sum.calls, sum.units, sum.first_ms,
+                     sum.last_ms);
     STRATUS_RETURN_IF_ERROR((*stmt)->Run());
   }
   return Status::Ok();

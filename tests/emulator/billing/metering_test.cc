@@ -178,6 +178,28 @@ TEST_CASE("API requests are counted by service and billing class") {
   CHECK(by["s3.storage"] == std::pair<int64_t, double>{1, 0.25});
 }
 
+TEST_CASE("batches of counts add up in the hour's row; first and last call times span them") {
+  Fixture f(Project(""), {{"spin.py", kSpin}});
+  auto count = [&](int calls) {
+    return f.OnLoop([&] {
+      for (int i = 0; i < calls; ++i) f.emulator().meter().CountRequest("sqs", "standard", 100);
+      f.emulator().db().FlushPending();
+      return f.emulator().clock().WallNowMs();
+    });
+  };
+  int64_t before = f.OnLoop([&] { return f.emulator().clock().WallNowMs(); });
+  count(300);  // more than one deferred batch holds
+  std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  int64_t after = count(2);
+  auto totals = f.OnLoop([&] { return ReadRequestTotals(f.emulator().db()).value(); });
+  REQUIRE(totals.size() == 1);
+  CHECK(totals[0].calls == 302);
+  CHECK(totals[0].units == doctest::Approx(302));
+  CHECK(totals[0].first_ms >= before);
+  CHECK(totals[0].last_ms <= after);
+  CHECK(totals[0].last_ms - totals[0].first_ms >= 5);
+}
+
 TEST_CASE("a pricing key naming no sheet stops the start, listing the sheets") {
   auto project = config::ParseConfig("pricing: aws-eu-west-1\n", "/tmp/stratus.yaml");
   REQUIRE(project.ok());
