@@ -2,7 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "emulator/util/json.h"
+#include "emulator/util/json_writer.h"
 
 namespace stratus::triggers::objects {
 namespace {
@@ -47,10 +47,11 @@ const std::vector<std::string>& Steps() {
   return steps;
 }
 
-nlohmann::json PairsToJson(const std::vector<std::pair<std::string, std::string>>& pairs) {
-  nlohmann::json out = nlohmann::json::array();
-  for (const auto& [k, v] : pairs) out.push_back({k, v});
-  return out;
+void WritePairs(JsonWriter& out, std::string_view name,
+                const std::vector<std::pair<std::string, std::string>>& pairs) {
+  out.Key(name).BeginArray();
+  for (const auto& [k, v] : pairs) out.BeginArray().String(k).String(v).EndArray();
+  out.EndArray();
 }
 
 std::vector<std::pair<std::string, std::string>> PairsFromJson(const nlohmann::json& j) {
@@ -67,11 +68,14 @@ std::vector<std::pair<std::string, std::string>> PairsFromJson(const nlohmann::j
 }  // namespace
 
 std::string ObjectAttributes::ToJson() const {
-  nlohmann::json j = {{"h", PairsToJson(headers)},
-                      {"m", PairsToJson(metadata)},
-                      {"c", PairsToJson(checksums)},
-                      {"p", parts_count}};
-  return DumpJson(j);
+  // Written on every PUT: straight into text, keys in the order nlohmann::json would sort them.
+  JsonWriter out;
+  out.BeginObject();
+  WritePairs(out, "c", checksums);
+  WritePairs(out, "h", headers);
+  WritePairs(out, "m", metadata);
+  out.Member("p", int64_t(parts_count));
+  return out.EndObject().Take();
 }
 
 ObjectAttributes ObjectAttributes::FromJson(const std::string& json) {

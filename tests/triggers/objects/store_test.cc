@@ -3,7 +3,10 @@
 // answer the database does not hold.
 #include <doctest/doctest.h>
 
+#include <nlohmann/json.hpp>
+
 #include "emulator/storage/db.h"
+#include "emulator/util/json.h"
 #include "emulator/storage/transaction.h"
 #include "tests/emulator/storage/test_util.h"
 #include "triggers/objects/objects_store.h"
@@ -83,6 +86,28 @@ TEST_CASE("a read inside a transaction that later rolls back caches nothing") {
     REQUIRE(tx->Rollback().ok());
   }
   CHECK(f.Versioning() == "Enabled");
+}
+
+TEST_CASE("object attributes are stored as nlohmann::json would print them, and read back whole") {
+  ObjectAttributes a;
+  a.headers = {{"Content-Type", "text/plain; charset=\"utf-8\""}, {"Cache-Control", "no-cache"}};
+  a.metadata = {{"caf\xc3\xa9", "line\nbreak\ttab \\ slash"}, {"ctl", std::string("\x01\x1f", 2)}};
+  a.checksums = {{"CRC32", "AAAAAA=="}};
+  a.parts_count = 3;
+  auto pairs = [](const std::vector<std::pair<std::string, std::string>>& list) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& [k, v] : list) out.push_back({k, v});
+    return out;
+  };
+  nlohmann::json tree = {{"h", pairs(a.headers)}, {"m", pairs(a.metadata)},
+                         {"c", pairs(a.checksums)}, {"p", a.parts_count}};
+  CHECK(a.ToJson() == DumpJson(tree));
+  ObjectAttributes back = ObjectAttributes::FromJson(a.ToJson());
+  CHECK(back.headers == a.headers);
+  CHECK(back.metadata == a.metadata);
+  CHECK(back.checksums == a.checksums);
+  CHECK(back.parts_count == 3);
+  CHECK(ObjectAttributes().ToJson() == R"({"c":[],"h":[],"m":[],"p":0})");
 }
 
 }  // namespace
