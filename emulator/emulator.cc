@@ -4,8 +4,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
 #include <system_error>
 
@@ -25,6 +23,7 @@
 #include "emulator/functions/watcher.h"
 #include "emulator/storage/blob_store.h"
 #include "emulator/storage/db.h"
+#include "emulator/storage/ephemeral_dirs.h"
 #include "emulator/util/log.h"
 
 namespace stratus {
@@ -88,12 +87,14 @@ Status Emulator::LoadProject() {
 Status Emulator::OpenDataDir() {
   std::error_code ec;
   if (options_.ephemeral) {
-    std::string pattern = (fs::temp_directory_path(ec) / "stratus-XXXXXX").string();
-    if (mkdtemp(pattern.data()) == nullptr) {
-      return Status::IoError("cannot create a temporary data directory: " +
-                             std::string(std::strerror(errno)));
+    int swept = storage::RemoveAbandonedEphemeralDirs(storage::EphemeralParent());
+    if (swept > 0) {
+      log::Info("removed " + std::to_string(swept) + (swept == 1 ? " data directory" : " data directories") +
+                " left by killed --ephemeral runs");
     }
-    data_dir_ = pattern;
+    auto made = storage::MakeEphemeralDir();
+    if (!made.ok()) return made.status();
+    data_dir_ = made.value();
   } else {
     data_dir_ = options_.data_dir.empty() ? project_.project_dir + "/.stratus" : options_.data_dir;
     fs::create_directories(data_dir_, ec);
@@ -116,6 +117,7 @@ Status Emulator::OpenDataDir() {
   std::string pid = std::to_string(::getpid());
   [[maybe_unused]] int t = ::ftruncate(lock_fd_, 0);
   [[maybe_unused]] ssize_t w = ::pwrite(lock_fd_, pid.data(), pid.size(), 0);
+  if (options_.ephemeral) STRATUS_RETURN_IF_ERROR(storage::MarkEphemeral(data_dir_));
   // An ephemeral directory is removed at exit and useless after an OS crash, so fsyncs would
   // buy nothing; kill -9 safety does not depend on them (WAL, rename into place).
   auto durability = options_.ephemeral ? storage::Durability::kOff : project_.durability;
@@ -256,14 +258,16 @@ void Emulator::CloseDataDir() {
   if (logs_) logs_->Flush();
   if (db_) db_->Close();
   clock_->Close();
-  if (lock_fd_ >= 0) {
-    ::close(lock_fd_);  // releases the lock
-    lock_fd_ = -1;
-  }
+  // Removed while still locked: another start's sweep takes an unlocked, marked directory
+  // for abandoned.
   if (options_.ephemeral && !data_dir_.empty()) {
     std::error_code ec;
     fs::remove_all(data_dir_, ec);
     if (ec) log::Warn("cannot remove " + data_dir_ + ": " + ec.message());
+  }
+  if (lock_fd_ >= 0) {
+    ::close(lock_fd_);  // releases the lock
+    lock_fd_ = -1;
   }
   auto done = std::move(stop_done_);
   stop_done_ = nullptr;

@@ -6,11 +6,14 @@
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
+#include <fstream>
 #include <future>
 
 #include "emulator/storage/blob_store.h"
 #include "emulator/storage/db.h"
+#include "emulator/storage/ephemeral_dirs.h"
 #include "tests/support/loop_thread.h"
+#include "tests/support/stratus_process.h"
 #include "tests/support/raw_client.h"
 
 namespace stratus {
@@ -73,6 +76,31 @@ TEST_CASE("an ephemeral emulator never fsyncs, whatever durability the project a
   CHECK(emulator->db().durability() == storage::Durability::kOff);
   CHECK(emulator->blobs().durability() == storage::Durability::kOff);
   StopAndWait(lt, *emulator);
+}
+
+TEST_CASE("an ephemeral start removes the directories of killed ephemeral runs; its own goes at stop") {
+  testing::TempDir tmp;
+  const char* before = ::getenv("TMPDIR");
+  std::string saved = before ? before : "";
+  ::setenv("TMPDIR", tmp.path().c_str(), 1);
+  // What a run killed by SIGKILL leaves: marked ephemeral, its lock free.
+  std::string killed = tmp.path() + "/stratus-K1lled";
+  std::filesystem::create_directories(killed + "/blobs");
+  std::ofstream(killed + "/lock") << "1";
+  REQUIRE(storage::MarkEphemeral(killed).ok());
+  testing::LoopThread lt;
+  auto emulator = std::make_unique<Emulator>(lt.loop(), EphemeralOptions("functions: {}\n"));
+  Status started = lt.Run([&] { return emulator->Start(); });
+  if (before) ::setenv("TMPDIR", saved.c_str(), 1); else ::unsetenv("TMPDIR");
+  REQUIRE(started.ok());
+  CHECK_FALSE(std::filesystem::exists(killed));
+  std::string own = emulator->data_dir();
+  CHECK(std::filesystem::path(own).parent_path() == std::filesystem::path(tmp.path()));
+  // Running: marked, but locked, so another start's sweep leaves it alone.
+  CHECK(std::filesystem::exists(own + "/ephemeral"));
+  CHECK(storage::RemoveAbandonedEphemeralDirs(tmp.path()) == 0);
+  StopAndWait(lt, *emulator);
+  CHECK_FALSE(std::filesystem::exists(own));
 }
 
 TEST_CASE("an embedded emulator serves its modules' routes and the admin API") {
