@@ -12,43 +12,12 @@ import urllib.error
 import zlib
 
 import boto3
-import botocore
 from botocore.config import Config
 
+from s3_checks import check, client, error_message_of, error_of, finish
+
 ENDPOINT, EVENTS = sys.argv[1], sys.argv[2]
-failures = []
-
-
-def check(name, ok, detail=""):
-    print(("ok: " if ok else "FAIL: ") + name + ("" if ok else " " + str(detail)))
-    if not ok:
-        failures.append(name)
-
-
-def error_of(fn, *args, **kwargs):
-    try:
-        fn(*args, **kwargs)
-    except botocore.exceptions.ClientError as e:
-        return e.response["Error"]["Code"], e.response["ResponseMetadata"]
-    return None, None
-
-
-def error_message_of(fn, *args, **kwargs):
-    try:
-        fn(*args, **kwargs)
-    except botocore.exceptions.ClientError as e:
-        return e.response["Error"]["Code"], e.response["Error"]["Message"]
-    return None, None
-
-
-def client(style="path"):
-    return boto3.client("s3", endpoint_url=ENDPOINT, region_name="us-east-1",
-                        aws_access_key_id="test", aws_secret_access_key="test",
-                        config=Config(s3={"addressing_style": style},
-                                      retries={"max_attempts": 1}))
-
-
-s3 = client()
+s3 = client(ENDPOINT)
 
 # Buckets
 s3.create_bucket(Bucket="alpha-bucket")
@@ -329,5 +298,4 @@ for o in s3.list_objects_v2(Bucket="plain").get("Contents", []):
 s3.delete_bucket(Bucket="plain")
 check("bucket deleted", error_of(s3.head_bucket, Bucket="plain")[0] == "404")
 
-print("%d failure(s)" % len(failures))
-sys.exit(1 if failures else 0)
+finish()

@@ -5,36 +5,11 @@ import os
 import sys
 import time
 
-import boto3
-import botocore
-from botocore.config import Config
+from s3_checks import check, client, error_of, finish
 
 ENDPOINT, EVENTS = sys.argv[1], sys.argv[2]
-failures = []
-
-
-def check(name, ok, detail=""):
-    print(("ok: " if ok else "FAIL: ") + name + ("" if ok else " " + str(detail)))
-    if not ok:
-        failures.append(name)
-
-
-def error_of(fn, *args, **kwargs):
-    try:
-        fn(*args, **kwargs)
-    except botocore.exceptions.ClientError as e:
-        return e.response["Error"]["Code"], e.response["ResponseMetadata"]["HTTPHeaders"]
-    return None, None
-
-
-def client(service):
-    return boto3.client(service, endpoint_url=ENDPOINT, region_name="us-east-1",
-                        aws_access_key_id="test", aws_secret_access_key="test",
-                        config=Config(s3={"addressing_style": "path"}, retries={"max_attempts": 1}))
-
-
-s3 = client("s3")
-sqs = client("sqs")
+s3 = client(ENDPOINT)
+sqs = client(ENDPOINT, "sqs")
 B = "boto-versions"
 s3.create_bucket(Bucket=B)
 check("never versioned: no Status", "Status" not in s3.get_bucket_versioning(Bucket=B))
@@ -66,7 +41,8 @@ check("multipart body from the version", s3.get_object(Bucket=B, Key="parts")["B
 # Delete markers.
 marker = s3.delete_object(Bucket=B, Key="k")
 check("delete adds a marker", marker.get("DeleteMarker") is True and marker.get("VersionId"), marker)
-code, headers = error_of(s3.get_object, Bucket=B, Key="k")
+code, meta = error_of(s3.get_object, Bucket=B, Key="k")
+headers = (meta or {}).get("HTTPHeaders", {})
 check("get behind a marker: NoSuchKey with x-amz-delete-marker",
       code == "NoSuchKey" and headers.get("x-amz-delete-marker") == "true", (code, headers))
 code, _ = error_of(s3.get_object, Bucket=B, Key="k", VersionId=marker["VersionId"])
@@ -140,5 +116,4 @@ if events:
           and record["s3"]["object"]["versionId"] == gone["VersionId"]
           and "size" not in record["s3"]["object"], record)
 
-print("%d failure(s)" % len(failures))
-sys.exit(1 if failures else 0)
+finish()
