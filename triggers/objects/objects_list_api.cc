@@ -42,10 +42,8 @@ Result<ListPage> Collect(ObjectStore& store, const std::string& bucket, ListQuer
     if (!rows.ok()) return rows.status();
     bool rescan = false;
     for (const auto& row : *rows) {
-      size_t cut = q.delimiter.empty() ? std::string::npos
-                                       : row.key.find(q.delimiter, q.prefix.size());
-      if (cut != std::string::npos) {
-        std::string common = row.key.substr(0, cut + q.delimiter.size());
+      std::string common = CommonPrefix(row.key, q.prefix, q.delimiter);
+      if (!common.empty()) {
         std::string next = PrefixSuccessor(common);
         if (common > q.after || q.after.empty()) {
           if (count == q.max_keys) {

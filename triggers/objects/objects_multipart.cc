@@ -348,8 +348,7 @@ UploadPage PageOfUploads(const std::vector<UploadRecord>& all, const std::string
     if (u.key.compare(0, prefix.size(), prefix) != 0) continue;
     // A key marker that is a common prefix (the last page ended on it) covers its keys.
     if (!delimiter.empty() && key_marker.ends_with(delimiter) && u.key.starts_with(key_marker)) continue;
-    size_t cut = delimiter.empty() ? std::string::npos : u.key.find(delimiter, prefix.size());
-    std::string common = cut == std::string::npos ? "" : u.key.substr(0, cut + delimiter.size());
+    std::string common = CommonPrefix(u.key, prefix, delimiter);
     if (!common.empty() && (!page.prefixes.empty() && page.prefixes.back() == common)) continue;
     if (static_cast<int>(page.uploads.size() + page.prefixes.size()) == max) {
       page.truncated = true;

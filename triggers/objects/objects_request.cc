@@ -166,6 +166,13 @@ std::string PrefixSuccessor(std::string prefix) {
   return prefix;
 }
 
+std::string CommonPrefix(const std::string& key, const std::string& prefix,
+                         const std::string& delimiter) {
+  if (delimiter.empty()) return "";
+  size_t cut = key.find(delimiter, prefix.size());
+  return cut == std::string::npos ? "" : key.substr(0, cut + delimiter.size());
+}
+
 std::string Unquote(std::string_view etag) {
   while (!etag.empty() && etag.front() == ' ') etag.remove_prefix(1);
   while (!etag.empty() && etag.back() == ' ') etag.remove_suffix(1);

@@ -52,6 +52,12 @@ bool IsValidBucketName(std::string_view name);
 // The first string greater than every string starting with `prefix` ("" when none).
 std::string PrefixSuccessor(std::string prefix);
 
+// The common prefix a listed `key` (which starts with `prefix`) rolls up into: the key up to
+// and including the first `delimiter` after `prefix`; "" when there is no delimiter or none
+// follows the prefix.
+std::string CommonPrefix(const std::string& key, const std::string& prefix,
+                         const std::string& delimiter);
+
 // Strips one pair of surrounding double quotes (ETags in conditions and part lists).
 std::string Unquote(std::string_view etag);
 

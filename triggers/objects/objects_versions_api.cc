@@ -48,10 +48,8 @@ Result<VersionPage> CollectVersions(ObjectStore& store, const std::string& bucke
     if (!rows.ok()) return rows.status();
     bool jumped = false;
     for (auto& row : *rows) {
-      size_t cut = q.delimiter.empty() ? std::string::npos
-                                       : row.key.find(q.delimiter, q.prefix.size());
-      if (cut != std::string::npos) {
-        std::string common = row.key.substr(0, cut + q.delimiter.size());
+      std::string common = CommonPrefix(row.key, q.prefix, q.delimiter);
+      if (!common.empty()) {
         if (common > q.key_marker) {
           if (count == q.max_keys) {
             page.truncated = true;

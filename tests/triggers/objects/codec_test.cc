@@ -182,6 +182,10 @@ TEST_CASE("Requests: query, ranges, dates, conditions, names") {
   CHECK(PrefixSuccessor("abc") == "abd");
   CHECK(PrefixSuccessor("a\xff") == "b");
   CHECK(PrefixSuccessor("") == "");
+  CHECK(CommonPrefix("photos/2024/a.jpg", "photos/", "/") == "photos/2024/");
+  CHECK(CommonPrefix("photos/a.jpg", "photos/", "/") == "");  // no delimiter after the prefix
+  CHECK(CommonPrefix("a--b--c", "", "--") == "a--");
+  CHECK(CommonPrefix("photos/2024/a.jpg", "photos/", "") == "");
   CHECK(Unquote("\"abc\"") == "abc");
 }
 
