@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -18,6 +19,12 @@ namespace fs = std::filesystem;
 constexpr const char* kPrefix = "stratus-";
 constexpr size_t kSuffixLength = 6;  // mkdtemp's XXXXXX
 constexpr const char* kMarker = "ephemeral";
+
+// Another user's directory in a shared temp directory is never ours to judge.
+bool OwnedByUs(const fs::path& dir) {
+  struct stat info {};
+  return ::lstat(dir.c_str(), &info) == 0 && info.st_uid == ::geteuid();
+}
 
 // True when `dir`/lock exists and nobody holds it (its owner has exited or was killed).
 bool LockIsFree(const fs::path& dir) {
@@ -59,6 +66,7 @@ int RemoveAbandonedEphemeralDirs(const std::string& parent) {
     if (name.size() != std::strlen(kPrefix) + kSuffixLength || name.rfind(kPrefix, 0) != 0) continue;
     std::error_code status_ec;
     if (!it->is_directory(status_ec) || it->is_symlink(status_ec)) continue;
+    if (!OwnedByUs(it->path())) continue;
     if (!fs::exists(it->path() / kMarker, status_ec) || !LockIsFree(it->path())) continue;
     if (fs::remove_all(it->path(), status_ec) != static_cast<std::uintmax_t>(-1) && !status_ec) {
       ++removed;

@@ -18,8 +18,8 @@ Result<std::string> MakeEphemeralDir();
 // Marks `dir` as ephemeral; call once its lock (`dir`/lock, flock) is held.
 Status MarkEphemeral(const std::string& dir);
 
-// Removes every stratus-XXXXXX directory under `parent` that is marked ephemeral and whose
-// lock is free; returns how many it removed. Unmarked or locked directories are left alone.
+// Removes every stratus-XXXXXX directory under `parent` that this user owns, is marked
+// ephemeral and whose lock is free; returns how many it removed. Anything else is left alone.
 int RemoveAbandonedEphemeralDirs(const std::string& parent);
 
 // The parent ephemeral directories are made in ($TMPDIR, else /tmp).

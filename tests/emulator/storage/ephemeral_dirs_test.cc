@@ -54,6 +54,17 @@ TEST_CASE("abandoned ephemeral directories are removed; live, unmarked and forei
   CHECK(RemoveAbandonedEphemeralDirs(root.string()) == 0);
 }
 
+TEST_CASE("another user's abandoned ephemeral directory is left alone") {
+  if (::geteuid() != 0) return;  // only root can hand a directory to another user
+  test::TempDir parent;
+  fs::path theirs = MakeDataDir(parent.path(), "stratus-Theirs", true);
+  REQUIRE(::chown(theirs.c_str(), 65534, 65534) == 0);
+  CHECK(RemoveAbandonedEphemeralDirs(parent.path()) == 0);
+  CHECK(fs::exists(theirs / "stratus.db"));
+  REQUIRE(::chown(theirs.c_str(), 0, 0) == 0);
+  CHECK(RemoveAbandonedEphemeralDirs(parent.path()) == 1);
+}
+
 TEST_CASE("a made ephemeral directory is under TMPDIR, private, and unmarked until marked") {
   test::TempDir parent;
   const char* before = ::getenv("TMPDIR");
