@@ -292,7 +292,10 @@ void Connection::FailRequest(int status, std::string_view message) {
   in_pos_ = in_len_;  // the framing is lost: nothing after this can be trusted
   Response response = Response::Json(
       status, std::string(R"({"message":")") + std::string(ReasonPhrase(status)) + "\"}");
-  WriteHeadAndBody(SerializeResponseHead(response, 11, false), std::move(response.body));
+  // The head first: as arguments of one call, moving the body out could come before
+  // measuring it (Content-Length: 0 followed by the document).
+  std::string head = SerializeResponseHead(response, 11, false);
+  WriteHeadAndBody(std::move(head), std::move(response.body));
   FinishResponse();
 }
 

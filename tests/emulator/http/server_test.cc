@@ -173,6 +173,10 @@ TEST_CASE("malformed requests get 400 and the connection closes") {
     REQUIRE(r);
     CHECK(r->status == 400);
     CHECK(r->Header("connection") == "close");
+    // The error document is framed by its Content-Length: nothing stray follows it.
+    CHECK(r->body == R"({"message":"Bad Request"})");
+    CHECK(r->Header("content-length") == std::to_string(r->body.size()));
+    CHECK(c.buffered().empty());
     CHECK(c.WaitClosed());
   }
   // The server is still healthy.
@@ -190,6 +194,7 @@ TEST_CASE("a header block over the limit gets 431") {
   auto r = c.Read();
   REQUIRE(r);
   CHECK(r->status == 431);
+  CHECK(r->body == R"({"message":"Request Header Fields Too Large"})");
   CHECK(c.WaitClosed());
 }
 
@@ -201,6 +206,8 @@ TEST_CASE("a body over the route's limit gets 413, declared or chunked") {
     auto r = c.Read();
     REQUIRE(r);
     CHECK(r->status == 413);
+    CHECK(r->body == R"({"message":"Payload Too Large"})");
+    CHECK(c.buffered().empty());
   }
   {
     RawClient c(f.port);
