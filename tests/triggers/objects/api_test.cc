@@ -77,6 +77,22 @@ TEST_CASE("API: errors keep the connection alive") {
   CHECK(get->body == "abc");
 }
 
+TEST_CASE("API: a PUT declaring more than 5 GiB gets S3's EntityTooLarge, whatever the size") {
+  Fixture f;
+  for (std::string length : {"5368709121", "6000000000", "1000000000000"}) {
+    CAPTURE(length);
+    testing::RawClient client(f.port());
+    client.Send("PUT /box/huge HTTP/1.1\r\nHost: x\r\nContent-Length: " + length +
+                "\r\n\r\n");
+    auto r = client.Read();
+    REQUIRE(r);
+    CHECK(r->status == 400);
+    CHECK(Tag(r->body, "Code") == "EntityTooLarge");
+    CHECK_FALSE(r->Header("x-amz-request-id").empty());
+  }
+  CHECK(f.Send("HEAD", "/box/huge").status == 404);
+}
+
 TEST_CASE("API: aws-chunked bodies, signed and with a checksum trailer") {
   Fixture f;
   const std::string signed_body =
